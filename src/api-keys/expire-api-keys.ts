@@ -1,0 +1,40 @@
+import { recordAudit, SYSTEM } from "../audit/audit-log.js";
+import type { ApiKeyDeps } from "./deps.js";
+
+/**
+ * Marks one key expired if it is past its expiry and still active. The conditional update makes the
+ * audit entry appear exactly once, whichever process or request gets there first.
+ */
+export async function expireApiKey(deps: ApiKeyDeps, id: string, now = new Date()): Promise<boolean> {
+  const expired = await deps.db.$transaction(async (tx) => {
+    const { count } = await tx.apiKey.updateMany({
+      where: { id, status: "active", expiresAt: { lte: now } },
+      data: { status: "expired" },
+    });
+    if (count === 0) return false;
+    const key = await tx.apiKey.findUniqueOrThrow({ where: { id } });
+    await recordAudit(tx, {
+      workspaceId: key.workspaceId,
+      actor: SYSTEM,
+      action: "api_key.expired",
+      target: { type: "api_key", id },
+      details: { name: key.name, prefix: key.prefix, expires_at: key.expiresAt },
+    });
+    await tx.credentialEvent.create({ data: { kind: "api_key", targetId: id } });
+    return true;
+  });
+  if (expired) deps.feed.emit("api_key", id);
+  return expired;
+}
+
+/** Writes down every key that expired unused, so lists and the audit log show it. */
+export async function expireDueApiKeys(deps: ApiKeyDeps, now = new Date()): Promise<number> {
+  const due = await deps.db.apiKey.findMany({
+    where: { status: "active", expiresAt: { lte: now } },
+    select: { id: true },
+    take: 500,
+  });
+  let count = 0;
+  for (const { id } of due) if (await expireApiKey(deps, id, now)) count++;
+  return count;
+}

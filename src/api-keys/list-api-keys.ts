@@ -1,0 +1,24 @@
+import type { Db } from "../db/client.js";
+import { type ApiKeyView, toApiKeyView, withKeyRelations } from "./api-key-view.js";
+
+export interface ListApiKeysQuery {
+  workspaceIds: string[];
+  /** Matches name, owner email, workspace name or display prefix, case-insensitively. */
+  search?: string;
+}
+
+/** Lists keys of the given workspaces, newest first, without secrets. */
+export async function listApiKeys(db: Db, query: ListApiKeysQuery): Promise<ApiKeyView[]> {
+  const rows = await db.apiKey.findMany({
+    where: { workspaceId: { in: query.workspaceIds } },
+    include: withKeyRelations,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
+  const views = rows.map(toApiKeyView);
+  const needle = query.search?.trim().toLowerCase();
+  if (!needle) return views;
+  // Filtered here rather than in SQL: case-insensitive LIKE differs between SQLite and PostgreSQL.
+  return views.filter((k) =>
+    [k.name, k.owner?.email ?? "", k.workspace_name, k.prefix].some((field) => field.toLowerCase().includes(needle)),
+  );
+}

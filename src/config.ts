@@ -1,0 +1,71 @@
+import { z } from "zod";
+
+const bool = z
+  .enum(["0", "1", "true", "false", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true");
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Every setting the server reads. Parsed once at start; nothing else reads process.env. */
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    ISSUER: z.url().optional(),
+    DATABASE_URL: z
+      .string()
+      .default("file:./data/app.db")
+      .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), "must start with file: or postgres://"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    TRUST_PROXY: bool,
+    ARGON2_MEMORY_KIB: positiveInt(65536),
+    ARGON2_ITERATIONS: positiveInt(3),
+    ARGON2_PARALLELISM: positiveInt(1),
+    RATE_LIMIT_PER_MINUTE: positiveInt(600),
+    AUTH_FAILURES_PER_MINUTE: positiveInt(100),
+    LOGIN_FAILURES_PER_15_MINUTES: positiveInt(10),
+    RATE_LIMIT_DISABLED: bool,
+    CACHE_POLL_INTERVAL_MS: positiveInt(250),
+    SESSION_TTL_HOURS: positiveInt(12),
+    OIDC_JWKS: z.string().optional(),
+    COOKIE_KEYS: z.string().optional(),
+  })
+  .transform((env) => {
+    const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
+    return {
+      env: env.NODE_ENV,
+      port: env.PORT,
+      host: env.HOST,
+      issuer,
+      databaseUrl: env.DATABASE_URL,
+      logLevel: env.LOG_LEVEL,
+      trustProxy: env.TRUST_PROXY,
+      argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS, parallelism: env.ARGON2_PARALLELISM },
+      rateLimit: {
+        disabled: env.RATE_LIMIT_DISABLED,
+        perMinute: env.RATE_LIMIT_PER_MINUTE,
+        authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+        loginFailuresPer15Minutes: env.LOGIN_FAILURES_PER_15_MINUTES,
+      },
+      cachePollIntervalMs: env.CACHE_POLL_INTERVAL_MS,
+      sessionTtlHours: env.SESSION_TTL_HOURS,
+      oidcJwks: env.OIDC_JWKS,
+      cookieKeys: env.COOKIE_KEYS?.split(",").map((k) => k.trim()).filter(Boolean),
+    };
+  });
+
+export type Config = z.output<typeof schema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment into a Config; throws ConfigError with one line per bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "config"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,27 @@
+import { AuthenticationError } from "../errors/app-error.js";
+import { KEY_PREFIX } from "../api-keys/key-format.js";
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const BEARER_SCHEME = /^Bearer(?:[ \t]|$)/i;
+const MAX_LENGTH = 4096;
+
+/** Error for an unusable Bearer value, named after what it claims to be. */
+export function invalidCredential(value: string): AuthenticationError {
+  return value.startsWith(KEY_PREFIX)
+    ? new AuthenticationError("invalid_api_key", "The API key is invalid, expired or revoked.")
+    : new AuthenticationError("invalid_access_token", "The access token is invalid, expired or revoked.");
+}
+
+/**
+ * Extracts the credential from an Authorization header following RFC 6750's grammar: scheme Bearer
+ * (any case), one or more spaces, exactly one token. No header or another scheme means no credential.
+ */
+export function parseBearer(header: string | undefined): string {
+  if (!header || !BEARER_SCHEME.test(header)) {
+    throw new AuthenticationError("missing_credentials", "Send a credential as Authorization: Bearer <credential>.");
+  }
+  const match = header.length <= MAX_LENGTH ? BEARER.exec(header) : null;
+  if (!match) throw invalidCredential(header.slice(6).trimStart());
+  return match[1];
+}

@@ -1,0 +1,22 @@
+/** The four /v1 scopes. `read_only` keys get the `:read` ones, `read_write` keys all four. */
+export const V1_SCOPES = ["subscribers:read", "subscribers:write", "tags:read", "tags:write"] as const;
+export type V1Scope = (typeof V1_SCOPES)[number];
+
+export const READ_SCOPES: V1Scope[] = ["subscribers:read", "tags:read"];
+
+export type ApiKeyCredential = { type: "api_key"; id: string; prefix: string };
+export type OAuthCredential = { type: "oauth"; authorizedAppId: string; clientId: string; grantId: string };
+
+/** Who is calling /v1: the workspace the credential belongs to and what it may do there. */
+export interface Principal {
+  workspace: { id: string; name: string };
+  scopes: ReadonlySet<string>;
+  credential: ApiKeyCredential | OAuthCredential;
+  /** The bucket requests are rate-limited in: one per key, one per authorized-app record. */
+  rateKey: string;
+}
+
+/** Turns one kind of bearer credential into a principal, or throws an AuthenticationError. */
+export interface CredentialVerifier {
+  verify(credential: string): Promise<Principal>;
+}

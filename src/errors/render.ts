@@ -1,0 +1,49 @@
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
+import { AppError, InvalidRequestError, NotFoundError } from "./app-error.js";
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Maps body-parser failures (malformed JSON, oversized or undecodable bodies) to client errors. */
+function fromBodyParser(err: BodyParserError): AppError | undefined {
+  switch (err.type) {
+    case "entity.parse.failed":
+      return new InvalidRequestError(400, "invalid_json", "The request body is not valid JSON.");
+    case "entity.too.large":
+      return new InvalidRequestError(413, "body_too_large", "The request body is larger than 100 kB.");
+    case "encoding.unsupported":
+    case "charset.unsupported":
+      return new InvalidRequestError(415, "unsupported_media_type", "Send the body as UTF-8 application/json.");
+    default:
+      return undefined;
+  }
+}
+
+/** Whether a request expects our JSON envelope (API clients) rather than an HTML page (people). */
+function wantsJson(req: Request): boolean {
+  return req.path.startsWith("/v1") || req.path.startsWith("/api/") || !req.accepts("html");
+}
+
+function send(req: Request, res: Response, err: AppError): void {
+  res.status(err.status).set(err.headers);
+  if (wantsJson(req)) {
+    res.json({ error: { type: err.type, code: err.code, message: err.message } });
+    return;
+  }
+  res.set("Cache-Control", "no-store");
+  res.render("error", { title: "Something went wrong", status: err.status, message: err.message });
+}
+
+/** The one place errors become responses: the /v1 envelope for API clients, an HTML page for browsers. */
+export const renderErrors: ErrorRequestHandler = (err, req, res, next) => {
+  if (res.headersSent) return next(err);
+  const known = err instanceof AppError ? err : fromBodyParser(err as BodyParserError);
+  if (known) return send(req, res, known);
+  req.log?.error({ err }, "unhandled error");
+  send(req, res, new AppError(500, "api_error", "internal_error", "Something went wrong on our side."));
+};
+
+/** Unknown routes get the same envelope as a missing resource. */
+export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundError("route"));

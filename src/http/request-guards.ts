@@ -1,0 +1,59 @@
+import type { RequestHandler } from "express";
+import { KEY_PREFIX } from "../api-keys/key-format.js";
+import { InvalidRequestError } from "../errors/app-error.js";
+
+const CREDENTIAL_FIELDS = new Set(["access_token", "api_key", "key", "token"]);
+
+function findCredential(value: unknown, depth = 0): boolean {
+  if (depth > 8 || value === null || value === undefined) return false;
+  if (typeof value === "string") return value.startsWith(KEY_PREFIX);
+  if (typeof value !== "object") return false;
+  for (const [field, inner] of Object.entries(value)) {
+    if (CREDENTIAL_FIELDS.has(field) || findCredential(inner, depth + 1)) return true;
+  }
+  return false;
+}
+
+function hasField(value: unknown, field: string): boolean {
+  return typeof value === "object" && value !== null && Object.prototype.hasOwnProperty.call(value, field);
+}
+
+/**
+ * Credentials travel only in the Authorization header: one found in the query string or body is refused
+ * and never authenticates (it may already sit in a proxy log, so the caller should rotate it).
+ */
+export const refuseCredentialsOutsideHeader: RequestHandler = (req, _res, next) => {
+  if (findCredential(req.query) || findCredential(req.body)) {
+    return next(
+      new InvalidRequestError(
+        400,
+        "credentials_in_query",
+        "Send credentials only in the Authorization header, never in the query string or body.",
+      ),
+    );
+  }
+  next();
+};
+
+/** The credential alone decides the workspace; naming one in the request is refused. */
+export const refuseWorkspaceId: RequestHandler = (req, _res, next) => {
+  if (hasField(req.query, "workspace_id") || hasField(req.body, "workspace_id")) {
+    return next(
+      new InvalidRequestError(
+        400,
+        "workspace_id_not_allowed",
+        "Do not send workspace_id: the credential decides the workspace.",
+      ),
+    );
+  }
+  next();
+};
+
+/** Bodies on /v1 must be JSON. */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
+  if (hasBody && !req.is("application/json")) {
+    return next(new InvalidRequestError(415, "unsupported_media_type", "Send the body as application/json."));
+  }
+  next();
+};

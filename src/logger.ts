@@ -1,0 +1,31 @@
+import pino, { type Logger } from "pino";
+
+/**
+ * Paths redacted from every log line. Credentials must never reach the logs: headers, passwords, API keys,
+ * OAuth codes, PKCE verifiers, tokens and client secrets, wherever they appear in a logged object.
+ */
+export const REDACTED_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'res.headers["set-cookie"]',
+  "*.password",
+  "*.key",
+  "*.secret",
+  "*.client_secret",
+  "*.code",
+  "*.code_verifier",
+  "*.access_token",
+  "*.refresh_token",
+  "*.token",
+  "*.id_token",
+];
+
+export type { Logger };
+
+/** Builds the JSON logger. `destination` lets tests capture lines. */
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  return pino(
+    { level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" }, base: undefined },
+    destination ?? pino.destination({ dest: 2, sync: false }),
+  );
+}

@@ -1,0 +1,36 @@
+import express, { Router } from "express";
+import type { AppContext } from "../context.js";
+import { authenticate, principalOf } from "../credentials/authenticate.js";
+import { notFound } from "../errors/render.js";
+import { refuseCredentialsOutsideHeader, refuseWorkspaceId, requireJsonBody } from "../http/request-guards.js";
+import { authFailureLimit, perCredentialLimit } from "../rate-limit/limits.js";
+import { subscribersRouter } from "./subscribers/routes.js";
+import { tagsRouter } from "./tags/routes.js";
+
+const MINUTE = 60_000;
+
+/**
+ * /v1: body and request checks, then the bearer credential, then the per-credential rate limit, then the
+ * resource routes. Every failure is rendered as the JSON envelope by the app's error handler.
+ */
+export function createV1Router(ctx: AppContext): Router {
+  const { rateLimit } = ctx.config;
+  const router = Router();
+  router.use(requireJsonBody);
+  router.use(express.json({ limit: "100kb", strict: false, type: "application/json" }));
+  router.use(refuseCredentialsOutsideHeader, refuseWorkspaceId);
+  router.use(
+    authFailureLimit({ disabled: rateLimit.disabled, limit: rateLimit.authFailuresPerMinute, windowMs: MINUTE }),
+  );
+  router.use(authenticate(ctx.resolver));
+  router.use(perCredentialLimit({ disabled: rateLimit.disabled, limit: rateLimit.perMinute, windowMs: MINUTE }));
+
+  router.get("/workspace", (req, res) => {
+    const { workspace } = principalOf(req);
+    res.json({ data: { id: workspace.id, name: workspace.name } });
+  });
+  router.use("/subscribers", subscribersRouter(ctx));
+  router.use("/tags", tagsRouter(ctx));
+  router.use(notFound);
+  return router;
+}
