@@ -7,6 +7,8 @@ import { healthRouter } from "./http/health.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { createV1Router } from "./resources/v1-router.js";
+import { loginRouter } from "./sessions/login-routes.js";
+import { createPageKit } from "./sessions/page-kit.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -23,6 +25,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.use("/assets", express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
   app.use(healthRouter(ctx));
   app.use("/v1", createV1Router(ctx));
+
+  const kit = createPageKit(ctx);
+  app.use(loginRouter(ctx, kit));
 
   app.use(notFound);
   app.use(renderErrors);

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import type { ApiKeyDeps } from "./api-keys/deps.js";
 import { expireDueApiKeys } from "./api-keys/expire-api-keys.js";
 import type { Config } from "./config.js";
@@ -7,6 +8,8 @@ import { CredentialResolver } from "./credentials/resolver.js";
 import { createDb, type Db } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { createLogger, type Logger } from "./logger.js";
+import { getOrCreateSecret } from "./security/server-secrets.js";
+import { LoginThrottle } from "./sessions/login-throttle.js";
 
 /** Everything the HTTP layer and the CLI share, built once at start and passed down (no singletons). */
 export interface AppContext {
@@ -16,6 +19,10 @@ export interface AppContext {
   feed: ChangeFeed;
   apiKeys: ApiKeyDeps;
   resolver: CredentialResolver;
+  /** HMAC secret of the CSRF tokens on our forms (generated once, shared by every node). */
+  csrfSecret: string;
+  /** Password-guessing brake shared by /login and the OAuth interaction login. */
+  loginThrottle: LoginThrottle;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -41,6 +48,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
   const feed = new ChangeFeed(db, logger, config.cachePollIntervalMs);
   const apiKeys: ApiKeyDeps = { db, feed };
   const resolver = new CredentialResolver(new ApiKeyVerifier(apiKeys, logger));
+  const csrfSecret = await getOrCreateSecret(db, "csrf", () => crypto.randomBytes(32).toString("base64url"));
 
   const timers: NodeJS.Timeout[] = [];
   if (options.background) {
@@ -59,6 +67,8 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     feed,
     apiKeys,
     resolver,
+    csrfSecret,
+    loginThrottle: new LoginThrottle(config.rateLimit.loginFailuresPer15Minutes),
     async close() {
       feed.stop();
       for (const t of timers) clearInterval(t);

@@ -1,0 +1,36 @@
+import crypto from "node:crypto";
+import type { Db } from "../db/client.js";
+import type { SignedInUser } from "../users/session-user.js";
+
+/** The cookie holds a random token; the database keeps only its digest, so a leaked table signs nobody in. */
+function digest(token: string): string {
+  return crypto.createHash("sha256").update(token).digest("hex");
+}
+
+/** Starts a session for a user; returns the cookie value. */
+export async function createSession(db: Db, userId: string, ttlHours: number): Promise<{ token: string; expiresAt: Date }> {
+  const token = crypto.randomBytes(32).toString("base64url");
+  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
+  await db.webSession.create({ data: { id: digest(token), userId, expiresAt } });
+  return { token, expiresAt };
+}
+
+/** The signed-in user for a cookie value, or null when the session is unknown or expired. */
+export async function findSessionUser(db: Db, token: string | undefined): Promise<SignedInUser | null> {
+  if (!token || token.length > 100) return null;
+  const id = digest(token);
+  const session = await db.webSession.findUnique({ where: { id }, include: { user: true } });
+  if (!session || session.expiresAt <= new Date()) return null;
+  return { id: session.user.id, email: session.user.email, name: session.user.name, sessionId: id };
+}
+
+/** Ends a session (sign out). Apps the user connected are not affected. */
+export async function destroySession(db: Db, sessionId: string): Promise<void> {
+  await db.webSession.deleteMany({ where: { id: sessionId } });
+}
+
+/** Removes expired sessions. */
+export async function purgeExpiredSessions(db: Db): Promise<number> {
+  const { count } = await db.webSession.deleteMany({ where: { expiresAt: { lte: new Date() } } });
+  return count;
+}
