@@ -1,0 +1,171 @@
+import request from "supertest";
+import { startTestApp, type TestApp } from "../support/app.js";
+import { makeKey, makeWorkspace } from "../support/fixtures.js";
+
+let t: TestApp;
+let key: string;
+let workspace: { id: string; name: string };
+
+beforeAll(async () => {
+  t = await startTestApp({ AUTH_FAILURES_PER_MINUTE: "1000" });
+  workspace = await makeWorkspace(t.ctx, "Acme Mail");
+  key = (await makeKey(t.ctx, workspace.id, "read_only")).key;
+});
+afterAll(() => t.close());
+
+const get = (auth?: string) => {
+  const r = request(t.app).get("/v1/workspace");
+  return auth === undefined ? r : r.set("Authorization", auth);
+};
+
+function expectEnvelope(res: request.Response, status: number, type: string, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers["content-type"]).toMatch(/application\/json/);
+  expect(res.body).toEqual({ error: { type, code, message: expect.any(String) } });
+}
+
+describe("the Bearer credential on /v1", () => {
+  test("when a valid key is sent, then GET /v1/workspace names the key's workspace", async () => {
+    const res = await get(`Bearer ${key}`).expect(200);
+    expect(res.body).toEqual({ data: { id: workspace.id, name: "Acme Mail" } });
+  });
+
+  test("when the scheme is written in another case or followed by several spaces, then the key still works", async () => {
+    await get(`bearer ${key}`).expect(200);
+    await get(`BEARER    ${key}`).expect(200);
+  });
+
+  test("when no Authorization header is sent, then 401 missing_credentials with a bare Bearer challenge", async () => {
+    const res = await get();
+    expectEnvelope(res, 401, "authentication_error", "missing_credentials");
+    expect(res.headers["www-authenticate"]).toBe('Bearer realm="workspace-auth"');
+  });
+
+  test("when another scheme or a bare token is sent, then 401 missing_credentials", async () => {
+    expectEnvelope(await get(`Basic ${Buffer.from("a:b").toString("base64")}`), 401, "authentication_error", "missing_credentials");
+    expectEnvelope(await get(key), 401, "authentication_error", "missing_credentials");
+  });
+
+  const invalidKeyCases: [string, () => string][] = [
+    ["a tab instead of a space", () => `Bearer\t${key}`],
+    ["two credentials", () => `Bearer ${key} ${key}`],
+    ["a key one character short", () => `Bearer ${key.slice(0, -1)}`],
+    ["a key one character long", () => `Bearer ${key}x`],
+    ["a wrong checksum", () => `Bearer ${key.slice(0, -1)}${key.endsWith("A") ? "B" : "A"}`],
+  ];
+  test.each(invalidKeyCases)("when the header has %s, then 401 invalid_api_key with error=invalid_token", async (_name, header) => {
+    const res = await get(header());
+    expectEnvelope(res, 401, "authentication_error", "invalid_api_key");
+    expect(res.headers["www-authenticate"]).toBe('Bearer realm="workspace-auth", error="invalid_token"');
+  });
+
+  const invalidTokenCases: [string, () => string][] = [
+    ["Bearer with no token", () => "Bearer"],
+    ["Bearer and a space with no token", () => "Bearer "],
+    ["an upper-case MRK_ prefix", () => `Bearer ${key.replace("mrk_", "MRK_")}`],
+    ["an 8 kB token", () => `Bearer ${"a".repeat(8192)}`],
+    ["a non-ASCII token", () => "Bearer t\u00f6ken"],
+    ["an unknown opaque token", () => "Bearer abc.def-ghi"],
+  ];
+  test.each(invalidTokenCases)("when the header has %s, then 401 invalid_access_token", async (_name, header) => {
+    const res = await get(header());
+    expectEnvelope(res, 401, "authentication_error", "invalid_access_token");
+  });
+
+  test("when the header carries a NUL byte, then the request is refused with a 4xx, never a 5xx", async () => {
+    // HTTP clients refuse to send NUL in a header; the raw bytes still reach the server over a socket.
+    const { listen } = await import("../support/app.js");
+    const net = await import("node:net");
+    const server = await listen(t.app);
+    const port = new URL(server.url).port;
+    const raw = await new Promise<string>((resolve) => {
+      const socket = net.connect(Number(port), "127.0.0.1", () => {
+        socket.write(`GET /v1/workspace HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\u0000x\r\nConnection: close\r\n\r\n`);
+      });
+      let data = "";
+      socket.on("data", (d) => (data += d.toString()));
+      socket.on("close", () => resolve(data));
+    });
+    await server.close();
+    expect(raw).toMatch(/^HTTP\/1\.1 4\d\d/);
+  });
+
+  test("when a key is sent in the query string or body, then 400 credentials_in_query and it does not authenticate", async () => {
+    const q = await request(t.app).get(`/v1/workspace?api_key=${key}`).set("Authorization", `Bearer ${key}`);
+    expectEnvelope(q, 400, "invalid_request_error", "credentials_in_query");
+    const anyValue = await request(t.app).get(`/v1/workspace?x=${key}`);
+    expectEnvelope(anyValue, 400, "invalid_request_error", "credentials_in_query");
+    for (const field of ["access_token", "token", "key"]) {
+      const res = await request(t.app).get(`/v1/workspace?${field}=whatever`);
+      expectEnvelope(res, 400, "invalid_request_error", "credentials_in_query");
+    }
+    const body = await request(t.app).post("/v1/tags").set("Authorization", `Bearer ${key}`).send({ name: "x", token: "abc" });
+    expectEnvelope(body, 400, "invalid_request_error", "credentials_in_query");
+  });
+
+  test("when workspace_id is sent in the query or body, then 400 workspace_id_not_allowed", async () => {
+    const q = await get(`Bearer ${key}`).query({ workspace_id: workspace.id });
+    expectEnvelope(q, 400, "invalid_request_error", "workspace_id_not_allowed");
+    const b = await request(t.app).post("/v1/tags").set("Authorization", `Bearer ${key}`).send({ name: "x", workspace_id: workspace.id });
+    expectEnvelope(b, 400, "invalid_request_error", "workspace_id_not_allowed");
+  });
+
+  test("when the route does not exist, then 404 not_found in the envelope", async () => {
+    expectEnvelope(await request(t.app).get("/v1/nope").set("Authorization", `Bearer ${key}`), 404, "invalid_request_error", "not_found");
+  });
+
+  test("when any /v1 response is sent, then helmet's security headers are on it", async () => {
+    const res = await get();
+    expect(res.headers["x-content-type-options"]).toBe("nosniff");
+    expect(res.headers["strict-transport-security"]).toBeDefined();
+    expect(res.headers["x-powered-by"]).toBeUndefined();
+  });
+});
+
+describe("rate limits on /v1", () => {
+  test("when a credential exceeds its per-minute budget, then 429 rate_limited with RateLimit and Retry-After headers", async () => {
+    const app = await startTestApp({ RATE_LIMIT_PER_MINUTE: "3" });
+    const ws = await makeWorkspace(app.ctx);
+    const { key: k } = await makeKey(app.ctx, ws.id);
+    const other = (await makeKey(app.ctx, ws.id)).key;
+    for (let i = 0; i < 3; i++) {
+      const ok = await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${k}`).expect(200);
+      expect(ok.headers["ratelimit-limit"]).toBe("3");
+      expect(ok.headers["ratelimit-remaining"]).toBe(String(2 - i));
+    }
+    const limited = await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${k}`);
+    expectEnvelope(limited, 429, "rate_limit_error", "rate_limited");
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    // Another key has its own budget.
+    await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${other}`).expect(200);
+    await app.close();
+  });
+
+  test("when RATE_LIMIT_DISABLED=1, then the same traffic is never limited", async () => {
+    const app = await startTestApp({ RATE_LIMIT_PER_MINUTE: "3", RATE_LIMIT_DISABLED: "1" });
+    const ws = await makeWorkspace(app.ctx);
+    const { key: k } = await makeKey(app.ctx, ws.id);
+    for (let i = 0; i < 6; i++) await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${k}`).expect(200);
+    await app.close();
+  });
+
+  test("when one address keeps sending bad credentials, then it is slowed down with 429 even for a good key", async () => {
+    const app = await startTestApp({ AUTH_FAILURES_PER_MINUTE: "5" });
+    const ws = await makeWorkspace(app.ctx);
+    const { key: good } = await makeKey(app.ctx, ws.id);
+    for (let i = 0; i < 5; i++) {
+      await request(app.app).get("/v1/workspace").set("Authorization", "Bearer nonsense").expect(401);
+    }
+    const res = await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${good}`);
+    expectEnvelope(res, 429, "rate_limit_error", "rate_limited");
+    await app.close();
+  });
+
+  test("when an address sends only good credentials, then the failure brake never triggers", async () => {
+    const app = await startTestApp({ AUTH_FAILURES_PER_MINUTE: "5" });
+    const ws = await makeWorkspace(app.ctx);
+    const { key: good } = await makeKey(app.ctx, ws.id);
+    for (let i = 0; i < 8; i++) await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${good}`).expect(200);
+    await app.close();
+  });
+});
