@@ -12,7 +12,9 @@ export const REDACTED_PATHS = [
   "*.key",
   "*.secret",
   "*.client_secret",
-  "*.code",
+  // Not "*.code": that would hide error codes (EEXIST, P2002). Authorization codes are never logged at all:
+  // request logs carry the path only, and the OAuth event log records ids, not values.
+  "*.authorization_code",
   "*.code_verifier",
   "*.access_token",
   "*.refresh_token",

@@ -1,0 +1,122 @@
+import { type Command, Option } from "commander";
+import type { ApiKeyAccess, ApiKeyView } from "../../api-keys/api-key-view.js";
+import { createApiKey, type IssuedKey } from "../../api-keys/create-api-key.js";
+import { listApiKeys } from "../../api-keys/list-api-keys.js";
+import { revokeApiKey } from "../../api-keys/revoke-api-key.js";
+import { rotateApiKey } from "../../api-keys/rotate-api-key.js";
+import { CLI } from "../../audit/audit-log.js";
+import { requireMember, requireWorkspace } from "../../workspaces/find-workspace.js";
+import { parseDuration } from "../duration.js";
+import { withContext } from "../run-command.js";
+
+interface CreateOptions {
+  workspace: string;
+  name: string;
+  access: ApiKeyAccess;
+  expiresIn?: number;
+  owner?: string;
+}
+
+/** What `key create` and `key rotate` print: the only time the secret is shown. */
+interface IssuedKeyResult {
+  id: string;
+  key: string;
+  prefix: string;
+  workspace_id: string;
+  access: ApiKeyAccess;
+  expires_at: string | null;
+}
+
+function issued({ key, apiKey }: IssuedKey): IssuedKeyResult {
+  return {
+    id: apiKey.id,
+    key,
+    prefix: apiKey.prefix,
+    workspace_id: apiKey.workspace_id,
+    access: apiKey.access,
+    expires_at: apiKey.expires_at,
+  };
+}
+
+const showIssued = (k: IssuedKeyResult) =>
+  [
+    `API key ${k.id} (${k.access}) in workspace ${k.workspace_id}, expires ${k.expires_at ?? "never"}`,
+    `key: ${k.key}`,
+    "Store this key now: it is not shown again.",
+  ].join("\n");
+
+const showList = ({ keys }: { keys: ApiKeyView[] }) => {
+  if (keys.length === 0) return "No keys.";
+  const row = (k: ApiKeyView) =>
+    [k.id, k.prefix, k.status, k.access, JSON.stringify(k.name), k.owner?.email ?? "-", k.expires_at ?? "never"];
+  return keys.map((k) => row(k).join("  ")).join("\n");
+};
+
+/** `key create | rotate | revoke | list`: workspace API keys (mrk_…). */
+export function keyCommands(program: Command): void {
+  const key = program.command("key").description("manage workspace API keys");
+
+  key
+    .command("create")
+    .description("create a key; its secret is printed once")
+    .requiredOption("--workspace <id>", "workspace id")
+    .requiredOption("--name <name>", "a name people recognise")
+    .addOption(
+      new Option("--access <level>", "what the key may do").choices(["read_only", "read_write"]).makeOptionMandatory(),
+    )
+    .option("--expires-in <duration>", "lifetime: a number with s, m, h or d, at most 365d", parseDuration)
+    .option("--owner <email>", "the member shown as the key's owner")
+    .action(
+      withContext(async (ctx, opts: CreateOptions) => {
+        const owner = opts.owner ? (await requireMember(ctx.db, opts.workspace, opts.owner)).user : null;
+        const result = await createApiKey(ctx.apiKeys, {
+          workspaceId: opts.workspace,
+          name: opts.name,
+          access: opts.access,
+          expiresAt: opts.expiresIn ? new Date(Date.now() + opts.expiresIn) : null,
+          ownerId: owner?.id ?? null,
+          actor: CLI,
+        });
+        // Only a replayed idempotency key comes back without a secret, and the CLI never sends one.
+        if (result.key === null) throw new Error("the key was created earlier and its secret is gone");
+        return issued(result);
+      }, showIssued),
+    );
+
+  key
+    .command("rotate")
+    .description("give a key a new secret; the old one stops working")
+    .requiredOption("--id <id>", "key id")
+    .action(
+      withContext(
+        async (ctx, opts: { id: string }) => issued(await rotateApiKey(ctx.apiKeys, { id: opts.id, actor: CLI })),
+        showIssued,
+      ),
+    );
+
+  key
+    .command("revoke")
+    .description("revoke a key (revoking twice succeeds)")
+    .requiredOption("--id <id>", "key id")
+    .action(
+      withContext(
+        async (ctx, opts: { id: string }) => {
+          const view = await revokeApiKey(ctx.apiKeys, { id: opts.id, actor: CLI });
+          return { id: view.id, status: view.status };
+        },
+        (r) => `API key ${r.id}: ${r.status}`,
+      ),
+    );
+
+  key
+    .command("list")
+    .description("list a workspace's keys (never their secrets)")
+    .requiredOption("--workspace <id>", "workspace id")
+    .option("--search <text>", "match name, owner email or display prefix")
+    .action(
+      withContext(async (ctx, opts: { workspace: string; search?: string }) => {
+        const workspace = await requireWorkspace(ctx.db, opts.workspace);
+        return { keys: await listApiKeys(ctx.db, { workspaceIds: [workspace.id], search: opts.search }) };
+      }, showList),
+    );
+}
