@@ -13,23 +13,42 @@ export interface KeyTarget {
   actor: Actor;
 }
 
+export interface RotateTarget extends KeyTarget {
+  /**
+   * Rotate only if the key's rotated_at is still this (null: never rotated). A form re-posted by a reload
+   * then cannot replace the secret it just showed, even when two posts race.
+   */
+  expectedRotatedAt?: Date | null;
+}
+
 /**
  * Gives a key a new secret; the old one dies at once. Only an active, unexpired key can be rotated, and
  * the check is part of the update, so concurrent rotations each replace the secret in turn and exactly
  * the last one's secret works.
  */
-export async function rotateApiKey(deps: ApiKeyDeps, target: KeyTarget): Promise<IssuedKey> {
+export async function rotateApiKey(deps: ApiKeyDeps, target: RotateTarget): Promise<IssuedKey> {
   const key = generateKey();
   const now = new Date();
   const row = await deps.db.$transaction(async (tx) => {
     const scope = { id: target.id, ...(target.workspaceIds ? { workspaceId: { in: target.workspaceIds } } : {}) };
     const updated = await tx.apiKey.updateMany({
-      where: { ...scope, status: "active", OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+      where: {
+        ...scope,
+        ...(target.expectedRotatedAt !== undefined ? { rotatedAt: target.expectedRotatedAt } : {}),
+        status: "active",
+        OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+      },
       data: { digest: digestKey(key), prefix: displayPrefix(key), rotatedAt: now },
     });
     const current = await tx.apiKey.findFirst({ where: scope, include: withKeyRelations });
     if (!current) throw new NotFoundError("API key");
-    if (updated.count === 0) throw new ConflictError("key_not_active", "Only an active key can be rotated.");
+    if (updated.count === 0) {
+      const live = current.status === "active" && (!current.expiresAt || current.expiresAt > now);
+      if (live && target.expectedRotatedAt !== undefined) {
+        throw new ConflictError("key_already_rotated", "The key was rotated since this form was shown.");
+      }
+      throw new ConflictError("key_not_active", "Only an active key can be rotated.");
+    }
     await recordAudit(tx, {
       workspaceId: current.workspaceId,
       actor: target.actor,

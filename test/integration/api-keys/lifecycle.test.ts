@@ -149,3 +149,19 @@ describe("workspace API keys", () => {
     }
   });
 });
+
+describe("rotating from a form that may be re-posted", () => {
+  test("when the same confirmation is posted several times at once, then the key is rotated exactly once", async () => {
+    const { rotateKeyOnce } = await import("../../../src/settings/rotate-key-once.js");
+    const ws = await makeWorkspace(t.ctx);
+    const { record } = await makeKey(t.ctx, ws.id);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        rotateKeyOnce(t.ctx.apiKeys, { id: record.id, workspaceIds: [ws.id], seenRotatedAt: "", actor: CLI }),
+      ),
+    );
+    const issued = results.filter((r) => r.key !== null);
+    expect(issued).toHaveLength(1);
+    await call(issued[0].key!).expect(200);
+  });
+});

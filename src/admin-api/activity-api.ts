@@ -1,0 +1,39 @@
+import { Router } from "express";
+import { z } from "zod";
+import { listActivity } from "../activity/list-activity.js";
+import type { AppContext } from "../context.js";
+import { decodeCursor } from "../resources/pagination.js";
+import { parseInput } from "../resources/validation.js";
+import { viewerOf } from "../settings/page.js";
+import { administeredIds, requireAdministered } from "../settings/viewer.js";
+
+const LIMIT_MESSAGE = "must be an integer from 1 to 100";
+
+const activityQuery = z.strictObject({
+  workspace: z.string().max(64).optional(),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, LIMIT_MESSAGE)
+    .transform(Number)
+    .pipe(z.number().min(1, LIMIT_MESSAGE).max(100, LIMIT_MESSAGE))
+    .optional(),
+  cursor: z.string().max(200).optional(),
+});
+
+/** /api/activity: the audit log of the workspaces the viewer administers, newest first, paged like /v1 lists. */
+export function activityApi(ctx: AppContext): Router {
+  const router = Router();
+  router.get("/api/activity", async (req, res) => {
+    const viewer = await viewerOf(ctx, req);
+    const query = parseInput(activityQuery, req.query, "query");
+    const workspaceIds = query.workspace ? [requireAdministered(viewer, query.workspace).id] : administeredIds(viewer);
+    res.json(
+      await listActivity(ctx.db, {
+        workspaceIds,
+        limit: query.limit ?? 50,
+        after: query.cursor ? decodeCursor(query.cursor) : null,
+      }),
+    );
+  });
+  return router;
+}

@@ -1,0 +1,96 @@
+import { Router } from "express";
+import { z } from "zod";
+import { createApiKey, MAX_KEY_NAME } from "../api-keys/create-api-key.js";
+import { listApiKeys } from "../api-keys/list-api-keys.js";
+import { revokeApiKey } from "../api-keys/revoke-api-key.js";
+import { rotateApiKey } from "../api-keys/rotate-api-key.js";
+import type { AppContext } from "../context.js";
+import { ValidationError } from "../errors/app-error.js";
+import { parseInput } from "../resources/validation.js";
+import { createKeyOnce } from "../settings/create-key-once.js";
+import { expiryInDays, MAX_EXPIRY_DAYS } from "../settings/expiration.js";
+import { viewerOf } from "../settings/page.js";
+import { administeredIds, apiKeyWorkspace, requireAdministered, requireAdminOfRecord } from "../settings/viewer.js";
+
+const listQuery = z.strictObject({
+  workspace: z.string().max(64).optional(),
+  q: z.string().max(200).optional(),
+});
+
+const createBody = z
+  .strictObject({
+    workspace_id: z.string().min(1).max(64),
+    name: z.string().trim().min(1).max(MAX_KEY_NAME),
+    access: z.enum(["read_only", "read_write"]),
+    expires_at: z.iso.datetime({ offset: true }).optional(),
+    expires_in_days: z.number().int().min(1).max(MAX_EXPIRY_DAYS).optional(),
+  })
+  .refine((b) => b.expires_at === undefined || b.expires_in_days === undefined, {
+    message: "send expires_at or expires_in_days, not both",
+  });
+
+const emptyBody = z.strictObject({});
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
+
+/** The optional `Idempotency-Key` header: a retried create with the same value returns the first key, without its secret. */
+function idempotencyKeyOf(value: string | undefined): string | undefined {
+  if (value !== undefined && !IDEMPOTENCY_KEY.test(value)) {
+    throw new ValidationError('Invalid header "Idempotency-Key": must be 8 to 100 letters, digits, or _ . : -');
+  }
+  return value;
+}
+
+/** /api/api-keys: the API Keys tab as JSON, through the same use cases and the same workspace scoping. */
+export function apiKeysApi(ctx: AppContext): Router {
+  const router = Router();
+
+  router.get("/api/api-keys", async (req, res) => {
+    const viewer = await viewerOf(ctx, req);
+    const query = parseInput(listQuery, req.query, "query");
+    const workspaceIds = query.workspace ? [requireAdministered(viewer, query.workspace).id] : administeredIds(viewer);
+    res.json({ data: await listApiKeys(ctx.db, { workspaceIds, search: query.q }) });
+  });
+
+  router.post("/api/api-keys", async (req, res) => {
+    const viewer = await viewerOf(ctx, req);
+    const body = parseInput(createBody, req.body ?? {}, "body");
+    const idempotencyKey = idempotencyKeyOf(req.get("idempotency-key"));
+    const workspace = requireAdministered(viewer, body.workspace_id);
+    const expiresAt = body.expires_at
+      ? new Date(body.expires_at)
+      : body.expires_in_days
+        ? expiryInDays(body.expires_in_days)
+        : null;
+    const input = {
+      workspaceId: workspace.id,
+      name: body.name,
+      access: body.access,
+      expiresAt,
+      ownerId: viewer.user.id,
+      actor: viewer.actor,
+    };
+    const result = idempotencyKey
+      ? await createKeyOnce(ctx.apiKeys, { ...input, idempotencyKey: `api:${viewer.user.id}:${idempotencyKey}` })
+      : await createApiKey(ctx.apiKeys, input);
+    res.status(result.key ? 201 : 200).json({ data: { key: result.key, api_key: result.apiKey } });
+  });
+
+  router.post("/api/api-keys/:id/rotate", async (req, res) => {
+    const viewer = await viewerOf(ctx, req);
+    parseInput(emptyBody, req.body ?? {}, "body");
+    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
+    const rotated = await rotateApiKey(ctx.apiKeys, { id: req.params.id, workspaceIds: administeredIds(viewer), actor: viewer.actor });
+    res.json({ data: { key: rotated.key, api_key: rotated.apiKey } });
+  });
+
+  router.post("/api/api-keys/:id/revoke", async (req, res) => {
+    const viewer = await viewerOf(ctx, req);
+    parseInput(emptyBody, req.body ?? {}, "body");
+    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
+    const revoked = await revokeApiKey(ctx.apiKeys, { id: req.params.id, workspaceIds: administeredIds(viewer), actor: viewer.actor });
+    res.json({ data: revoked });
+  });
+
+  return router;
+}

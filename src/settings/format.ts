@@ -1,0 +1,58 @@
+import { permission } from "./permissions.js";
+
+/** How Settings pages show values to people: dates in UTC, access levels, statuses and permissions in words. */
+
+const DATE_TIME = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "UTC",
+  day: "numeric",
+  month: "short",
+  year: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+const DATE = new Intl.DateTimeFormat("en-GB", { timeZone: "UTC", day: "numeric", month: "short", year: "numeric" });
+
+/** `5 Mar 2025, 14:03 UTC`, or the fallback for a missing value. */
+export function dateTime(iso: string | null, fallback = "Never"): string {
+  return iso ? `${DATE_TIME.format(new Date(iso))} UTC` : fallback;
+}
+
+/** `5 Mar 2025`, or the fallback for a missing value. */
+export function date(iso: string | null, fallback = "Never"): string {
+  return iso ? DATE.format(new Date(iso)) : fallback;
+}
+
+/** "Just now", "5 minutes ago", "3 hours ago", "2 days ago", then the date; the fallback for a missing value. */
+export function ago(iso: string | null, fallback = "Never", now = new Date()): string {
+  if (!iso) return fallback;
+  const minutes = Math.floor((now.getTime() - new Date(iso).getTime()) / 60_000);
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? "" : "s"} ago`;
+  if (minutes < 1) return "Just now";
+  if (minutes < 60) return plural(minutes, "minute");
+  if (minutes < 24 * 60) return plural(Math.floor(minutes / 60), "hour");
+  if (minutes < 30 * 24 * 60) return plural(Math.floor(minutes / (24 * 60)), "day");
+  return date(iso);
+}
+
+const ACCESS: Record<string, string> = { read_only: "Read Only", read_write: "Read and Write" };
+
+/** "Read Only" / "Read and Write". */
+export function access(level: string): string {
+  return ACCESS[level] ?? level;
+}
+
+/** "Active", "Revoked", "Expired". */
+export function status(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1);
+}
+
+const REVOKED_BY: Record<string, string> = { user: "a workspace admin", app: "the app", system: "the system" };
+
+/** "by a workspace admin", "by the app", "by the system". */
+export function revokedBy(by: string | null): string {
+  return by ? `by ${REVOKED_BY[by] ?? by}` : "";
+}
+
+/** The helpers templates receive as `fmt`. */
+export const fmt = { dateTime, date, ago, access, status, permission, revokedBy };

@@ -1,0 +1,21 @@
+import { Router } from "express";
+import type { AppContext } from "../context.js";
+import { pageHeaders } from "../http/security-headers.js";
+import type { PageKit } from "../sessions/page-kit.js";
+import { activityRoutes } from "./activity-routes.js";
+import { apiKeysRoutes } from "./api-keys-routes.js";
+import { authorizedAppsRoutes } from "./authorized-apps-routes.js";
+
+/**
+ * The Settings pages (/settings/…): signed-in only, CSRF-checked on every POST, never framed or cached.
+ * The body parsers are scoped to /settings so that they never run in front of the OAuth provider.
+ */
+export function settingsRouter(ctx: AppContext, kit: PageKit): Router {
+  const router = Router();
+  router.use("/settings", pageHeaders(), ...kit.base, kit.requireUser, kit.csrfProtect);
+  router.get("/settings", (_req, res) => res.redirect(303, "/settings/api-keys"));
+  router.use(apiKeysRoutes(ctx, kit));
+  router.use(authorizedAppsRoutes(ctx, kit));
+  router.use(activityRoutes(ctx, kit));
+  return router;
+}
