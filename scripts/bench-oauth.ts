@@ -1,0 +1,182 @@
+/**
+ * OAuth benchmarks.
+ *
+ *   obtainAccessToken(): an access token from a running server, through the real connect flow (the main
+ *     benchmark, scripts/bench.ts, measures GET /v1/workspace with it against /health).
+ *   benchRefresh(): refresh-grant throughput of the provider on our Prisma storage against the same
+ *     provider configuration on oidc-provider's in-memory adapter, in one run, as a ratio.
+ *
+ * `tsx scripts/bench-oauth.ts` runs benchRefresh() alone.
+ */
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type Provider from "oidc-provider";
+import type { Adapter } from "oidc-provider";
+import { CLI } from "../src/audit/audit-log.js";
+import { loadConfig } from "../src/config.js";
+import { type AppContext, buildContext } from "../src/context.js";
+import { createLogger } from "../src/logger.js";
+import { createClient } from "../src/oauth/clients/create-client.js";
+import { findProviderClient } from "../src/oauth/clients/provider-client.js";
+import { buildProvider } from "../src/oauth/oauth-server.js";
+import { prismaAdapter } from "../src/oauth/prisma-adapter.js";
+import { loadProviderKeys } from "../src/oauth/provider-keys.js";
+import { v1Resource } from "../src/oauth/scopes.js";
+import { connect } from "../test/support/connect-flow.js";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+/** Independent refresh chains run at once (each refresh needs the token the previous one returned). */
+const CHAINS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const REDIRECT_URI = "http://127.0.0.1:9/callback";
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Registers a bench app and connects it to the user's workspace through the running server at `issuer`
+ * (sign-in, consent, code exchange, as an app would); returns the access token.
+ */
+export async function obtainAccessToken(options: {
+  issuer: string;
+  ctx: AppContext;
+  user: { email: string; password: string };
+}): Promise<string> {
+  const issued = await createClient(options.ctx.db, { name: "Bench App", redirectUris: [REDIRECT_URI], actor: CLI });
+  const { tokens } = await connect({
+    issuer: options.issuer,
+    client: { id: issued.client.client_id, secret: issued.clientSecret, redirectUri: REDIRECT_URI },
+    user: options.user,
+    scope: "subscribers:read tags:read",
+  });
+  return tokens.access_token;
+}
+
+interface Variant {
+  name: string;
+  url: string;
+  provider: Provider;
+  server: http.Server;
+}
+
+async function listenOn(): Promise<{ server: http.Server; url: string }> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** One provider, identical configuration, on the given storage, behind its own HTTP server. */
+async function startVariant(name: string, ctx: AppContext, storage: "prisma" | "memory"): Promise<Variant> {
+  const { server, url } = await listenOn();
+  const provider = buildProvider({
+    issuer: url,
+    db: ctx.db,
+    keys: await loadProviderKeys(ctx.db, ctx.config),
+    sessionTtlSeconds: 3600,
+    trustProxy: false,
+    adapter: storage === "prisma" ? prismaAdapter(ctx.db, { onConcurrentRedemption: async () => undefined }) : undefined,
+  });
+  server.on("request", provider.callback());
+  return { name, url, provider, server };
+}
+
+/** Starts one refresh chain: a grant and its first refresh token, minted directly in the provider's storage. */
+async function mintRefreshToken(variant: Variant, clientId: string, accountId: string): Promise<string> {
+  const { provider } = variant;
+  const resource = v1Resource(variant.url);
+  const grant = new provider.Grant({ accountId, clientId });
+  grant.addOIDCScope("offline_access");
+  grant.addResourceScope(resource, "subscribers:read tags:read");
+  const grantId = await grant.save();
+  const client = await provider.Client.find(clientId);
+  if (!client) throw new Error("bench client not found");
+  const token = new provider.RefreshToken({
+    accountId,
+    client,
+    grantId,
+    gty: "authorization_code",
+    scope: "offline_access subscribers:read tags:read",
+    resource,
+    expiresWithSession: false,
+    rotations: 0,
+  } as unknown as ConstructorParameters<typeof provider.RefreshToken>[0]);
+  return token.save();
+}
+
+/** Refreshes as fast as the chains allow for SECONDS; returns refreshes per second. */
+async function refreshThroughput(variant: Variant, clientId: string, secret: string, tokens: string[]): Promise<number> {
+  const basic = `Basic ${Buffer.from(`${clientId}:${secret}`).toString("base64")}`;
+  const deadline = Date.now() + SECONDS * 1000;
+  let done = 0;
+  await Promise.all(
+    tokens.map(async (_, chain) => {
+      while (Date.now() < deadline) {
+        const res = await fetch(`${variant.url}/token`, {
+          method: "POST",
+          headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: tokens[chain] }).toString(),
+        });
+        const body = (await res.json()) as { refresh_token?: string; error?: string };
+        if (!res.ok || !body.refresh_token) throw new Error(`${variant.name}: refresh failed: ${body.error}`);
+        tokens[chain] = body.refresh_token;
+        done++;
+      }
+    }),
+  );
+  return done / SECONDS;
+}
+
+/** Prints refresh-grant throughput on Prisma storage and on the in-memory adapter, and their ratio. */
+export async function benchRefresh(): Promise<{ prisma: number; memory: number; ratio: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wa-bench-oauth-"));
+  const config = loadConfig({ NODE_ENV: "production", DATABASE_URL: `file:${path.join(dir, "bench.db")}`, LOG_LEVEL: "warn" });
+  const ctx = await buildContext(config, { logger: createLogger("warn"), migrate: true });
+  const variants: Variant[] = [];
+  try {
+    const user = await ctx.db.user.create({ data: { email: "refresh-bench@example.test", passwordHash: "unused" } });
+    const issued = await createClient(ctx.db, { name: "Refresh Bench", redirectUris: [REDIRECT_URI], actor: CLI });
+    const clientId = issued.client.client_id;
+    const secret = issued.clientSecret!;
+    variants.push(await startVariant("Prisma adapter", ctx, "prisma"), await startVariant("in-memory adapter", ctx, "memory"));
+    // The in-memory adapter has no client table: give it the same metadata the Prisma adapter reads.
+    const metadata = await findProviderClient(ctx.db, clientId);
+    const memoryClients = (variants[1].provider.Client as unknown as { adapter: Adapter }).adapter;
+    await memoryClients.upsert(clientId, metadata!);
+
+    const chains = new Map<Variant, string[]>();
+    for (const v of variants) {
+      chains.set(v, await Promise.all(Array.from({ length: CHAINS }, () => mintRefreshToken(v, clientId, user.id))));
+    }
+    console.log(`\nRefresh grant: ${ROUNDS} alternating rounds of ${SECONDS} s, ${CHAINS} concurrent chains, 127.0.0.1`);
+    const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const v of variants) {
+        const rps = await refreshThroughput(v, clientId, secret, chains.get(v)!);
+        samples.get(v)!.push(rps);
+        console.log(`  round ${round} ${v.name.padEnd(18)} ${rps.toFixed(0)} refreshes/s`);
+      }
+    }
+    const prisma = median(samples.get(variants[0])!);
+    const memory = median(samples.get(variants[1])!);
+    const ratio = prisma / memory;
+    console.log(`  medians: Prisma ${prisma.toFixed(0)}/s, in-memory ${memory.toFixed(0)}/s, ratio Prisma/in-memory ${ratio.toFixed(3)}`);
+    return { prisma, memory, ratio };
+  } finally {
+    for (const v of variants) {
+      v.server.closeAllConnections();
+      v.server.close();
+    }
+    await ctx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  benchRefresh().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,11 @@
+import type { ChangeFeed } from "../credentials/change-feed.js";
+import type { Db } from "../db/client.js";
+
+/** What the registry use cases need: the database and the feed that invalidates every process's token cache. */
+export interface AuthorizedAppDeps {
+  db: Db;
+  feed: ChangeFeed;
+}
+
+/** Who ended an authorization: the workspace's people, the app itself, or the system (replay, deleted client). */
+export type RevokedBy = "user" | "app" | "system";

@@ -1,0 +1,70 @@
+import { type Actor, recordAudit } from "../audit/audit-log.js";
+import { Prisma } from "../generated/sqlite/client.js";
+import type { AuthorizedAppDeps } from "./deps.js";
+
+export interface Approval {
+  clientId: string;
+  workspaceId: string;
+  /** The person who approved (recorded as the record's approver). */
+  userId: string;
+  /** The /v1 scopes this approval granted. */
+  scopes: string[];
+  /** The new oidc-provider grant this approval created; never shared with another approval. */
+  grantId: string;
+  actor: Actor;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
+}
+
+/**
+ * Writes an approval into the registry: the active record of this (app, workspace) gets the new scopes and
+ * approver, or a new record is created (also after a revocation, which stays as history). The grant is
+ * linked to the record either way. Returns the record id.
+ */
+export async function recordApproval(deps: AuthorizedAppDeps, approval: Approval): Promise<string> {
+  try {
+    return await write(deps, approval);
+  } catch (err) {
+    // Two approvals raced to create the record: the loser links its grant to the winner's record.
+    if (!isUniqueViolation(err)) throw err;
+    return write(deps, approval);
+  }
+}
+
+async function write(deps: AuthorizedAppDeps, approval: Approval): Promise<string> {
+  const activeKey = `${approval.clientId}:${approval.workspaceId}`;
+  const scopes = approval.scopes.join(" ");
+  const id = await deps.db.$transaction(async (tx) => {
+    const existing = await tx.authorizedApp.findUnique({ where: { activeKey }, include: { client: true } });
+    const record = existing
+      ? await tx.authorizedApp.update({
+          where: { id: existing.id },
+          data: { scopes, approvedById: approval.userId },
+          include: { client: true },
+        })
+      : await tx.authorizedApp.create({
+          data: {
+            clientId: approval.clientId,
+            workspaceId: approval.workspaceId,
+            approvedById: approval.userId,
+            scopes,
+            activeKey,
+          },
+          include: { client: true },
+        });
+    await tx.authorizedAppGrant.create({ data: { grantId: approval.grantId, authorizedAppId: record.id } });
+    await recordAudit(tx, {
+      workspaceId: approval.workspaceId,
+      actor: approval.actor,
+      action: "authorized_app.authorized",
+      target: { type: "authorized_app", id: record.id },
+      details: { app_name: record.client.name, client_id: approval.clientId, scopes: approval.scopes, renewed: Boolean(existing) },
+    });
+    await tx.credentialEvent.create({ data: { kind: "authorized_app", targetId: record.id } });
+    return record.id;
+  });
+  deps.feed.emit("authorized_app", id);
+  return id;
+}

@@ -1,0 +1,35 @@
+import type { OAuthClient } from "../../generated/sqlite/client.js";
+
+export type ClientStatus = "active" | "deleted";
+
+/** How an approved app is shown to operators. Never holds its secret or the secret's digest. */
+export interface ClientView {
+  client_id: string;
+  name: string;
+  public: boolean;
+  redirect_uris: string[];
+  scopes: string[];
+  logo_uri: string | null;
+  homepage: string | null;
+  status: ClientStatus;
+  created_at: string;
+  secret_rotated_at: string | null;
+  deleted_at: string | null;
+}
+
+/** Maps a row to its view. */
+export function toClientView(row: OAuthClient): ClientView {
+  return {
+    client_id: row.id,
+    name: row.name,
+    public: row.isPublic,
+    redirect_uris: JSON.parse(row.redirectUris) as string[],
+    scopes: row.scopes.split(" ").filter(Boolean),
+    logo_uri: row.logoUri,
+    homepage: row.homepage,
+    status: row.status as ClientStatus,
+    created_at: row.createdAt.toISOString(),
+    secret_rotated_at: row.secretRotatedAt?.toISOString() ?? null,
+    deleted_at: row.deletedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,93 @@
+import Provider, { type Adapter } from "oidc-provider";
+import type { AuthorizedAppDeps } from "../authorized-apps/deps.js";
+import type { Config } from "../config.js";
+import type { Db } from "../db/client.js";
+import type { Logger } from "../logger.js";
+import { clientSecretMatches } from "./clients/client-secret.js";
+import { accountFinder } from "./find-account.js";
+import { prismaAdapter } from "./prisma-adapter.js";
+import { providerConfiguration } from "./provider-configuration.js";
+import { revokeGrant, wireProviderEvents } from "./provider-events.js";
+import { loadProviderKeys, type ProviderKeys } from "./provider-keys.js";
+import { advertiseV1Scopes, awaitHeldWork, consentForOfflineAccess } from "./provider-middleware.js";
+import { renderProviderError } from "./render-provider-error.js";
+import { v1Resource } from "./scopes.js";
+
+/** The embedded authorization server and what the rest of the app needs to know about it. */
+export interface OAuthServer {
+  provider: Provider;
+  /** The resource indicator of /v1, the audience of every access token. */
+  resource: string;
+}
+
+/** The workspace chosen on consent, as a claim of every access token (it shows in introspection). */
+function workspaceClaim(db: Db) {
+  return async (_ctx: unknown, token: object) => {
+    const grantId = (token as { grantId?: string }).grantId;
+    if (!grantId) return undefined;
+    const link = await db.authorizedAppGrant.findUnique({
+      where: { grantId },
+      select: { authorizedApp: { select: { workspaceId: true } } },
+    });
+    return link ? { workspace_id: link.authorizedApp.workspaceId } : undefined;
+  };
+}
+
+export interface ProviderParts {
+  issuer: string;
+  db: Db;
+  keys: ProviderKeys;
+  sessionTtlSeconds: number;
+  trustProxy: boolean;
+  /** Our Prisma storage in the server; oidc-provider's in-memory adapter when omitted (the benchmark's baseline). */
+  adapter?: (name: string) => Adapter;
+}
+
+/**
+ * oidc-provider with our policy, accounts and keys. Client secrets are stored as digests, so the provider's
+ * secret comparison is replaced by one that hashes what the app presents.
+ */
+export function buildProvider(parts: ProviderParts): Provider {
+  const provider = new Provider(
+    parts.issuer,
+    providerConfiguration({
+      resource: v1Resource(parts.issuer),
+      keys: parts.keys,
+      adapter: parts.adapter,
+      findAccount: accountFinder(parts.db),
+      sessionTtlSeconds: parts.sessionTtlSeconds,
+      extraTokenClaims: workspaceClaim(parts.db),
+      renderError: renderProviderError,
+    }),
+  );
+  provider.proxy = parts.trustProxy;
+  provider.Client.prototype.compareClientSecret = function compareDigest(this: { clientSecret?: string }, presented: string) {
+    return clientSecretMatches(this.clientSecret, presented);
+  };
+  return provider;
+}
+
+/**
+ * The authorization server of this process: the provider on our database, with the registry kept in step
+ * with what the library revokes by itself.
+ */
+export async function createOAuthServer(deps: AuthorizedAppDeps & { config: Config; logger: Logger }): Promise<OAuthServer> {
+  const { config, db, logger } = deps;
+  const registry: AuthorizedAppDeps = { db: deps.db, feed: deps.feed };
+  const adapter = prismaAdapter(db, {
+    onConcurrentRedemption: (grantId) => revokeGrant(provider, registry, grantId),
+  });
+  const provider: Provider = buildProvider({
+    issuer: config.issuer,
+    db,
+    keys: await loadProviderKeys(db, config),
+    sessionTtlSeconds: config.sessionTtlHours * 3600,
+    trustProxy: config.trustProxy,
+    adapter,
+  });
+  provider.use(awaitHeldWork);
+  provider.use(advertiseV1Scopes);
+  provider.use(consentForOfflineAccess);
+  wireProviderEvents(provider, registry, logger);
+  return { provider, resource: v1Resource(config.issuer) };
+}

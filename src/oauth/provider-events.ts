@@ -1,0 +1,40 @@
+import type Provider from "oidc-provider";
+import type { KoaContextWithOIDC } from "oidc-provider";
+import type { AuthorizedAppDeps } from "../authorized-apps/deps.js";
+import { recordGrantRevoked } from "../authorized-apps/record-grant-revoked.js";
+import type { Logger } from "../logger.js";
+import { holdResponseFor } from "./provider-middleware.js";
+
+/**
+ * Ends a grant the way the library does after a replay: every code and token it issued is deleted, the
+ * grant too, and the registry is told. Used when two requests race to redeem one code or refresh token.
+ */
+export async function revokeGrant(provider: Provider, deps: AuthorizedAppDeps, grantId: string): Promise<void> {
+  await Promise.all([
+    provider.AccessToken.revokeByGrantId(grantId),
+    provider.RefreshToken.revokeByGrantId(grantId),
+    provider.AuthorizationCode.revokeByGrantId(grantId),
+    provider.Grant.adapter.destroy(grantId),
+  ]);
+  deps.feed.emit("grant", grantId);
+  await recordGrantRevoked(deps, grantId, "system");
+}
+
+/**
+ * Keeps the registry in step with what the library does by itself, and logs its server errors (never the
+ * request's parameters, which hold codes and tokens).
+ */
+export function wireProviderEvents(provider: Provider, deps: AuthorizedAppDeps, logger: Logger): void {
+  provider.on("grant.revoked", (ctx: KoaContextWithOIDC, grantId: string) => {
+    // Drop cached tokens in this process at once; the registry write below tells the other processes.
+    deps.feed.emit("grant", grantId);
+    const by = ctx.oidc?.route === "revocation" ? "app" : "system";
+    const work = recordGrantRevoked(deps, grantId, by).catch((err: unknown) =>
+      logger.error({ err, grantId }, "could not record a revoked grant in the authorized-apps registry"),
+    );
+    holdResponseFor(ctx, work);
+  });
+  provider.on("server_error", (_ctx: KoaContextWithOIDC, err: Error) => {
+    logger.error({ err: { type: err.name, message: err.message, stack: err.stack } }, "authorization server error");
+  });
+}

@@ -1,0 +1,290 @@
+import * as oauth from "openid-client";
+import { startTestServer, type TestServer } from "../../support/app.js";
+import { authorizationRequest, authorize, connect, discover, HttpBrowser } from "../../support/connect-flow.js";
+import { makeClient, makeOwner, tokenEndpoint, v1Status } from "./oauth-helpers.js";
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(() => t.close());
+
+/** Runs the flow up to the redirect back to the app and returns the code (not yet exchanged). */
+async function codeFor(client: Awaited<ReturnType<typeof makeClient>>, credentials: { email: string; password: string }) {
+  const config = await discover(t.url, client);
+  const started = await authorizationRequest(config, client);
+  const outcome = await authorize(new HttpBrowser(), started.url, client.redirectUri, { user: credentials, decision: "allow" });
+  if (outcome.kind !== "callback") throw new Error("no callback");
+  return { code: outcome.url.searchParams.get("code")!, verifier: started.codeVerifier, callback: outcome.url, config, started };
+}
+
+const exchange = (client: Awaited<ReturnType<typeof makeClient>>, code: string, verifier: string) =>
+  tokenEndpoint(`${t.url}/token`, client, {
+    grant_type: "authorization_code",
+    code,
+    code_verifier: verifier,
+    redirect_uri: client.redirectUri,
+  });
+
+async function recordOf(clientId: string) {
+  return t.ctx.db.authorizedApp.findFirstOrThrow({ where: { clientId }, orderBy: { authorizedAt: "desc" } });
+}
+
+describe("authorization codes", () => {
+  test("when a code is redeemed twice, then the second gets invalid_grant and what the first issued is revoked", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const { code, verifier } = await codeFor(client, credentials);
+    const first = await exchange(client, code, verifier);
+    expect(first.status).toBe(200);
+    expect(await v1Status(t.url, first.body.access_token as string)).toBe(200);
+
+    const second = await exchange(client, code, verifier);
+    expect(second.status).toBe(400);
+    expect(second.body.error).toBe("invalid_grant");
+    expect(await v1Status(t.url, first.body.access_token as string)).toBe(401);
+    const refresh = await tokenEndpoint(`${t.url}/token`, client, { grant_type: "refresh_token", refresh_token: first.body.refresh_token as string });
+    expect(refresh.body.error).toBe("invalid_grant");
+    expect(await recordOf(client.id)).toMatchObject({ status: "revoked", revokedBy: "system" });
+  });
+
+  test("when one code is redeemed 20 times in parallel, then exactly one succeeds and the others get invalid_grant", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const { code, verifier } = await codeFor(client, credentials);
+    const results = await Promise.all(Array.from({ length: 20 }, () => exchange(client, code, verifier)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(19);
+    for (const r of results.filter((r) => r.status === 400)) expect(r.body.error).toBe("invalid_grant");
+  });
+
+  test("when the code_verifier is wrong, then the code is refused", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const { code } = await codeFor(client, credentials);
+    const res = await exchange(client, code, oauth.randomPKCECodeVerifier());
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe("invalid_grant");
+  });
+
+  test("when the code is exchanged with a different redirect_uri, then it is refused", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx, { redirectUris: ["http://127.0.0.1:9/callback", "http://127.0.0.1:9/other"] });
+    const { code, verifier } = await codeFor(client, credentials);
+    const res = await tokenEndpoint(`${t.url}/token`, client, {
+      grant_type: "authorization_code",
+      code,
+      code_verifier: verifier,
+      redirect_uri: "http://127.0.0.1:9/other",
+    });
+    expect(res.body.error).toBe("invalid_grant");
+  });
+
+  test("when the code lives in storage, then it expires after 60 seconds and the grant does not expire", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const before = Date.now();
+    await codeFor(client, credentials);
+    const record = await recordOf(client.id);
+    const link = await t.ctx.db.authorizedAppGrant.findFirstOrThrow({ where: { authorizedAppId: record.id } });
+    const code = await t.ctx.db.oidcModel.findFirstOrThrow({ where: { type: "AuthorizationCode", grantId: link.grantId } });
+    expect(code.expiresAt!.getTime() - before).toBeLessThanOrEqual(61_000);
+    expect(code.expiresAt!.getTime() - before).toBeGreaterThan(50_000);
+    const grant = await t.ctx.db.oidcModel.findUniqueOrThrow({ where: { id_type: { id: link.grantId, type: "Grant" } } });
+    expect(grant.expiresAt!.getTime() - Date.now()).toBeGreaterThan(50 * 365 * 24 * 3600_000);
+  });
+});
+
+describe("PKCE is required for every client", () => {
+  async function authorizationStatus(client: Awaited<ReturnType<typeof makeClient>>, extra: Record<string, string>) {
+    const url = new URL(`${t.url}/auth`);
+    const params: Record<string, string> = {
+      client_id: client.id,
+      response_type: "code",
+      redirect_uri: client.redirectUri,
+      scope: "subscribers:read",
+      state: "s1",
+      ...extra,
+    };
+    for (const [k, v] of Object.entries(params)) if (v !== "") url.searchParams.set(k, v);
+    const res = await fetch(url, { redirect: "manual" });
+    return new URL(res.headers.get("location")!, t.url);
+  }
+  const challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+  test.each([
+    ["a confidential client", false],
+    ["a public client", true],
+  ])("when %s sends no code_challenge, then the request is refused with invalid_request", async (_name, isPublic) => {
+    const client = await makeClient(t.ctx, { isPublic });
+    const back = await authorizationStatus(client, {});
+    expect(back.origin + back.pathname).toBe(client.redirectUri);
+    expect(back.searchParams.get("error")).toBe("invalid_request");
+  });
+
+  test("when the plain method is used, then the request is refused", async () => {
+    const client = await makeClient(t.ctx);
+    const back = await authorizationStatus(client, { code_challenge: challenge, code_challenge_method: "plain" });
+    expect(back.searchParams.get("error")).toBe("invalid_request");
+  });
+
+  test("when S256 is used, then the request goes on to the person", async () => {
+    const client = await makeClient(t.ctx);
+    const next = await authorizationStatus(client, { code_challenge: challenge, code_challenge_method: "S256" });
+    expect(next.pathname).toMatch(/^\/interaction\//);
+  });
+});
+
+describe("redirect URIs match exactly", () => {
+  const registered = "https://good.example/callback";
+  test.each([
+    ["an extra path", "https://good.example/callback/extra"],
+    ["a trailing slash", "https://good.example/callback/"],
+    ["an added query", "https://good.example/callback?next=1"],
+    ["another port", "https://good.example:8443/callback"],
+    ["another host", "https://evil.example/callback"],
+    ["user info pointing elsewhere", "https://good.example@evil.example/callback"],
+    ["a changed host case", "https://GOOD.example/callback"],
+    ["a changed path case", "https://good.example/Callback"],
+    ["http instead of https", "http://good.example/callback"],
+    ["a fragment", "https://good.example/callback#x"],
+  ])("when the redirect_uri has %s, then the person sees an error page and is not redirected", async (_name, variant) => {
+    const client = await makeClient(t.ctx, { redirectUris: [registered] });
+    const url = new URL(`${t.url}/auth`);
+    url.search = new URLSearchParams({
+      client_id: client.id,
+      response_type: "code",
+      redirect_uri: variant,
+      scope: "subscribers:read",
+      state: "<b>state</b>",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    }).toString();
+    const res = await fetch(url, { redirect: "manual" });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("location")).toBeNull();
+    const html = await res.text();
+    expect(html).toContain("not registered");
+    expect(html).not.toContain("<b>state</b>");
+  });
+
+  test("when the redirect_uri is exactly the registered one, then the request goes on", async () => {
+    const client = await makeClient(t.ctx, { redirectUris: [registered] });
+    const config = await discover(t.url, { ...client, redirectUri: registered });
+    const started = await authorizationRequest(config, { ...client, redirectUri: registered });
+    const res = await fetch(started.url, { redirect: "manual" });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toMatch(/\/interaction\//);
+  });
+});
+
+describe("refresh tokens", () => {
+  test("when a refresh token is used, then a new one replaces it and lives 90 days again", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const { config, tokens } = await connect({ issuer: t.url, client, user: credentials });
+    const refreshed = await oauth.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toEqual(expect.any(String));
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    expect(await v1Status(t.url, refreshed.access_token)).toBe(200);
+    const rows = await t.ctx.db.oidcModel.findMany({ where: { type: "RefreshToken", consumedAt: null } });
+    const newest = rows.sort((a, b) => b.expiresAt!.getTime() - a.expiresAt!.getTime())[0];
+    expect(newest.expiresAt!.getTime() - Date.now()).toBeGreaterThan(89.9 * 24 * 3600_000);
+  });
+
+  test("when a rotated refresh token is used again, then it fails and the whole grant is revoked", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const { config, tokens } = await connect({ issuer: t.url, client, user: credentials });
+    const refreshed = await oauth.refreshTokenGrant(config, tokens.refresh_token!);
+    const reuse = await tokenEndpoint(`${t.url}/token`, client, { grant_type: "refresh_token", refresh_token: tokens.refresh_token! });
+    expect(reuse.body.error).toBe("invalid_grant");
+    const next = await tokenEndpoint(`${t.url}/token`, client, { grant_type: "refresh_token", refresh_token: refreshed.refresh_token! });
+    expect(next.body.error).toBe("invalid_grant");
+    expect(await v1Status(t.url, refreshed.access_token)).toBe(401);
+    expect(await v1Status(t.url, tokens.access_token)).toBe(401);
+    expect(await recordOf(client.id)).toMatchObject({ status: "revoked", revokedBy: "system" });
+  });
+
+  test("when offline_access is not requested, then no refresh token is issued", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const { tokens } = await connect({ issuer: t.url, client, user: credentials, scope: "subscribers:read" });
+    expect(tokens.refresh_token).toBeUndefined();
+    expect(await v1Status(t.url, tokens.access_token)).toBe(200);
+  });
+});
+
+describe("one app cannot use another app's tokens", () => {
+  test("when app B refreshes or revokes app A's token, then it is refused and A's token keeps working", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const a = await makeClient(t.ctx);
+    const b = await makeClient(t.ctx);
+    const { tokens } = await connect({ issuer: t.url, client: a, user: credentials });
+
+    const refresh = await tokenEndpoint(`${t.url}/token`, b, { grant_type: "refresh_token", refresh_token: tokens.refresh_token! });
+    expect(refresh.status).toBe(400);
+    expect(refresh.body.error).toBe("invalid_grant");
+    for (const token of [tokens.access_token, tokens.refresh_token!]) {
+      const revoke = await tokenEndpoint(`${t.url}/token/revocation`, b, { token });
+      expect(revoke.status).toBe(400);
+      expect(revoke.body.error).toBe("invalid_request");
+    }
+    expect(await v1Status(t.url, tokens.access_token)).toBe(200);
+    const own = await tokenEndpoint(`${t.url}/token`, a, { grant_type: "refresh_token", refresh_token: tokens.refresh_token! });
+    expect(own.status).toBe(200);
+  });
+
+  test("when app B introspects app A's token, then it is reported inactive; A sees it active with its workspace", async () => {
+    const { credentials, workspace } = await makeOwner(t.ctx);
+    const a = await makeClient(t.ctx);
+    const b = await makeClient(t.ctx);
+    const { tokens } = await connect({ issuer: t.url, client: a, user: credentials });
+    const byB = await tokenEndpoint(`${t.url}/token/introspection`, b, { token: tokens.access_token });
+    expect(byB.body).toEqual({ active: false });
+    const byA = await tokenEndpoint(`${t.url}/token/introspection`, a, { token: tokens.access_token });
+    expect(byA.body).toMatchObject({ active: true, client_id: a.id, workspace_id: workspace.id, token_type: "Bearer" });
+    expect(String(byA.body.scope).split(" ").sort()).toEqual(["subscribers:read", "subscribers:write", "tags:read", "tags:write"]);
+  });
+});
+
+describe("prompt=none", () => {
+  test("when the person is signed in and the app asks for no interaction, then it gets consent_required", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const { config, browser } = await connect({ issuer: t.url, client, user: credentials });
+    const started = await authorizationRequest(config, client, { extra: { prompt: "none" } });
+    const outcome = await authorize(browser, started.url, client.redirectUri, {});
+    expect(outcome.kind).toBe("callback");
+    if (outcome.kind === "callback") {
+      expect(outcome.url.searchParams.get("error")).toBe("consent_required");
+      expect(outcome.url.searchParams.get("code")).toBeNull();
+    }
+  });
+});
+
+describe("state", () => {
+  test("when state holds HTML, then it comes back exactly and no page renders it raw", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const state = `<script>alert("x")</script>&'"<img src=x onerror=alert(1)>`;
+    const config = await discover(t.url, client);
+    const started = await authorizationRequest(config, client, { state });
+    const browser = new HttpBrowser();
+    const consentPage = await authorize(browser, started.url, client.redirectUri, { user: credentials });
+    expect(consentPage.kind).toBe("page");
+    if (consentPage.kind === "page") {
+      expect(consentPage.html).not.toContain("<script>alert");
+      expect(consentPage.html).not.toContain("<img src=x");
+    }
+    const outcome = await authorize(browser, started.url, client.redirectUri, { user: credentials, decision: "allow" });
+    expect(outcome.kind).toBe("callback");
+    if (outcome.kind === "callback") {
+      expect(outcome.url.searchParams.get("state")).toBe(state);
+      expect(outcome.url.searchParams.get("iss")).toBe(t.url);
+      const tokens = await oauth.authorizationCodeGrant(config, outcome.url, { pkceCodeVerifier: started.codeVerifier, expectedState: state });
+      expect(tokens.access_token).toEqual(expect.any(String));
+    }
+  });
+});
