@@ -144,6 +144,7 @@ CREATE TABLE "AuthorizedApp" (
     "revokedAt" DATETIME,
     "revokedBy" TEXT,
     "revokedByUserId" TEXT,
+    "activeKey" TEXT,
     CONSTRAINT "AuthorizedApp_clientId_fkey" FOREIGN KEY ("clientId") REFERENCES "OAuthClient" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
     CONSTRAINT "AuthorizedApp_workspaceId_fkey" FOREIGN KEY ("workspaceId") REFERENCES "Workspace" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
@@ -172,6 +173,13 @@ CREATE TABLE "WebSession" (
     "expiresAt" DATETIME NOT NULL,
     "lastSeenAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "WebSession_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateTable
+CREATE TABLE "RateLimitCounter" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "count" INTEGER NOT NULL,
+    "expiresAt" DATETIME NOT NULL
 );
 
 -- CreateIndex
@@ -223,6 +231,9 @@ CREATE INDEX "OidcModel_uid_idx" ON "OidcModel"("uid");
 CREATE INDEX "OidcModel_expiresAt_idx" ON "OidcModel"("expiresAt");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "AuthorizedApp_activeKey_key" ON "AuthorizedApp"("activeKey");
+
+-- CreateIndex
 CREATE INDEX "AuthorizedApp_clientId_workspaceId_status_idx" ON "AuthorizedApp"("clientId", "workspaceId", "status");
 
 -- CreateIndex
@@ -236,4 +247,7 @@ CREATE INDEX "WebSession_userId_idx" ON "WebSession"("userId");
 
 -- CreateIndex
 CREATE INDEX "WebSession_expiresAt_idx" ON "WebSession"("expiresAt");
+
+-- CreateIndex
+CREATE INDEX "RateLimitCounter_expiresAt_idx" ON "RateLimitCounter"("expiresAt");
 
