@@ -1,6 +1,6 @@
 import type { RequestHandler } from "express";
 import { KEY_PREFIX } from "../api-keys/key-format.js";
-import { InvalidRequestError } from "../errors/app-error.js";
+import { InvalidRequestError, NotFoundError, ValidationError } from "../errors/app-error.js";
 
 const CREDENTIAL_FIELDS = new Set(["access_token", "api_key", "key", "token"]);
 
@@ -54,6 +54,30 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined;
   if (hasBody && !req.is("application/json")) {
     return next(new InvalidRequestError(415, "unsupported_media_type", "Send the body as application/json."));
+  }
+  next();
+};
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (depth > 16 || value === null || value === undefined) return false;
+  if (typeof value === "string") return value.includes("\u0000");
+  if (typeof value !== "object") return false;
+  return Object.entries(value).some(([field, inner]) => field.includes("\u0000") || containsNul(inner, depth + 1));
+}
+
+/**
+ * A path with an encoded NUL names nothing we could store (PostgreSQL text cannot hold NUL): answer 404
+ * like any other malformed id, before a database driver turns it into a 500.
+ */
+export const refuseNulInPath: RequestHandler = (req, _res, next) => {
+  if (!req.path.includes("%00")) return next();
+  next(new NotFoundError());
+};
+
+/** Text fields may not carry NUL characters: refused with 422 instead of reaching the database. */
+export const refuseNulInInput: RequestHandler = (req, _res, next) => {
+  if (containsNul(req.query) || containsNul(req.body)) {
+    return next(new ValidationError("Text may not contain NUL characters."));
   }
   next();
 };

@@ -169,3 +169,17 @@ describe("rate limits on /v1", () => {
     await app.close();
   });
 });
+
+describe("NUL characters, which no database column can hold", () => {
+  test("when an id in the path carries an encoded NUL, then 404 not_found, never a 5xx", async () => {
+    const res = await request(t.app).get("/v1/subscribers/abc%00def").set("Authorization", `Bearer ${key}`);
+    expectEnvelope(res, 404, "invalid_request_error", "not_found");
+  });
+
+  test("when a query value or body string carries a NUL, then 422 validation_failed", async () => {
+    const q = await request(t.app).get("/v1/subscribers?cursor=a%00b").set("Authorization", `Bearer ${key}`);
+    expectEnvelope(q, 422, "invalid_request_error", "validation_failed");
+    const b = await request(t.app).post("/v1/tags").set("Authorization", `Bearer ${key}`).send({ name: "a\u0000b" });
+    expectEnvelope(b, 422, "invalid_request_error", "validation_failed");
+  });
+});
