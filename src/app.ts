@@ -1,14 +1,21 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import express from "express";
+import { adminApiRouter } from "./admin-api/admin-api-router.js";
 import type { AppContext } from "./context.js";
 import { notFound, renderErrors } from "./errors/render.js";
 import { healthRouter } from "./http/health.js";
+import { refuseNulInPath } from "./http/request-guards.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
+import { httpMetrics } from "./metrics/http-metrics.js";
+import { metricsRouter } from "./metrics/metrics-route.js";
+import { interactionRouter } from "./oauth/interactions/interaction-routes.js";
+import { providerRoutes } from "./oauth/provider-routes.js";
 import { createV1Router } from "./resources/v1-router.js";
 import { loginRouter } from "./sessions/login-routes.js";
 import { createPageKit } from "./sessions/page-kit.js";
+import { settingsRouter } from "./settings/settings-router.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -16,18 +23,26 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", ctx.config.trustProxy);
+  // A hop count, not `true`: with `true` Express takes the left-most X-Forwarded-For entry, which the client writes.
+  app.set("trust proxy", ctx.config.trustProxyHops || false);
   app.set("view engine", "ejs");
   app.set("views", path.join(root, "views"));
 
+  app.use(httpMetrics(ctx.metrics));
   app.use(requestLogging(ctx.logger));
   app.use(securityHeaders());
   app.use("/assets", express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
+  app.use(refuseNulInPath);
   app.use(healthRouter(ctx));
+  app.use(metricsRouter(ctx.metrics, ctx.config.metricsToken));
+  // Before any router that parses bodies: the provider reads its own request bodies.
+  app.use(providerRoutes(ctx.oauth.provider));
   app.use("/v1", createV1Router(ctx));
 
   const kit = createPageKit(ctx);
   app.use(loginRouter(ctx, kit));
+  app.use(interactionRouter(ctx, kit));
+  app.use(settingsRouter(ctx, kit), adminApiRouter(ctx, kit));
 
   app.use(notFound);
   app.use(renderErrors);

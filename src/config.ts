@@ -19,7 +19,12 @@ const schema = z
       .default("file:./data/app.db")
       .refine((v) => /^(file:|postgres(ql)?:\/\/)/.test(v), "must start with file: or postgres://"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    TRUST_PROXY: bool,
+    // The number of proxies in front of the server (1: one load balancer); true means 1, false 0.
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(true|false|\d{0,2})$/, "must be a number of proxies (0, 1, 2…), true or false")
+      .optional()
+      .transform((v) => (v === "true" ? 1 : v === "false" || !v ? 0 : Number(v))),
     ARGON2_MEMORY_KIB: positiveInt(65536),
     ARGON2_ITERATIONS: positiveInt(3),
     ARGON2_PARALLELISM: positiveInt(1),
@@ -27,6 +32,8 @@ const schema = z
     AUTH_FAILURES_PER_MINUTE: positiveInt(100),
     LOGIN_FAILURES_PER_15_MINUTES: positiveInt(10),
     RATE_LIMIT_DISABLED: bool,
+    RATE_LIMIT_SYNC_INTERVAL_MS: positiveInt(500),
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     CACHE_POLL_INTERVAL_MS: positiveInt(250),
     SESSION_TTL_HOURS: positiveInt(12),
     OIDC_JWKS: z.string().optional(),
@@ -41,14 +48,18 @@ const schema = z
       issuer,
       databaseUrl: env.DATABASE_URL,
       logLevel: env.LOG_LEVEL,
-      trustProxy: env.TRUST_PROXY,
+      trustProxy: env.TRUST_PROXY > 0,
+      /** For Express: client addresses are read this many hops from the right of X-Forwarded-For, never further. */
+      trustProxyHops: env.TRUST_PROXY,
       argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS, parallelism: env.ARGON2_PARALLELISM },
       rateLimit: {
         disabled: env.RATE_LIMIT_DISABLED,
         perMinute: env.RATE_LIMIT_PER_MINUTE,
         authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
         loginFailuresPer15Minutes: env.LOGIN_FAILURES_PER_15_MINUTES,
+        syncIntervalMs: env.RATE_LIMIT_SYNC_INTERVAL_MS,
       },
+      metricsToken: env.METRICS_TOKEN,
       cachePollIntervalMs: env.CACHE_POLL_INTERVAL_MS,
       sessionTtlHours: env.SESSION_TTL_HOURS,
       oidcJwks: env.OIDC_JWKS,

@@ -4,10 +4,18 @@ import { expireDueApiKeys } from "./api-keys/expire-api-keys.js";
 import type { Config } from "./config.js";
 import { ApiKeyVerifier } from "./credentials/api-key-verifier.js";
 import { ChangeFeed } from "./credentials/change-feed.js";
+import { PostgresChangeNotifier } from "./credentials/postgres-change-notifier.js";
 import { CredentialResolver } from "./credentials/resolver.js";
-import { createDb, type Db } from "./db/client.js";
+import { createDb, databaseKind, type Db } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { createLogger, type Logger } from "./logger.js";
+import { instrumentChangeFeed } from "./metrics/feed-metrics.js";
+import { Metrics } from "./metrics/metrics.js";
+import { countProviderTokens } from "./metrics/oauth-metrics.js";
+import { AccessTokenVerifier } from "./oauth/access-token-verifier.js";
+import { createOAuthServer, type OAuthServer } from "./oauth/oauth-server.js";
+import { purgeExpiredOidcModels } from "./oauth/prisma-adapter.js";
+import { SharedRateLimitCounters } from "./rate-limit/shared-store.js";
 import { getOrCreateSecret } from "./security/server-secrets.js";
 import { LoginThrottle } from "./sessions/login-throttle.js";
 
@@ -19,10 +27,16 @@ export interface AppContext {
   feed: ChangeFeed;
   apiKeys: ApiKeyDeps;
   resolver: CredentialResolver;
+  /** The embedded OAuth authorization server (oidc-provider on our storage) and the /v1 resource it serves. */
+  oauth: OAuthServer;
   /** HMAC secret of the CSRF tokens on our forms (generated once, shared by every node). */
   csrfSecret: string;
   /** Password-guessing brake shared by /login and the OAuth interaction login. */
   loginThrottle: LoginThrottle;
+  /** Prometheus metrics of this process (GET /metrics). */
+  metrics: Metrics;
+  /** The /v1 rate-limit counters, shared by every node through the database. */
+  rateLimits: SharedRateLimitCounters;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -36,6 +50,7 @@ export interface ContextOptions {
 }
 
 const EXPIRY_SWEEP_MS = 60_000;
+const OAUTH_PURGE_MS = 10 * 60_000;
 
 /** Opens the database and builds the shared services. */
 export async function buildContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
@@ -45,19 +60,38 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     if (applied.length) logger.info({ migrations: applied }, "applied database migrations");
   }
   const db = await createDb(config.databaseUrl);
-  const feed = new ChangeFeed(db, logger, config.cachePollIntervalMs);
+  const metrics = new Metrics();
+  // On PostgreSQL every node hears a committed change at once (LISTEN/NOTIFY); the poll stays the safety net.
+  const notifier = databaseKind(config.databaseUrl) === "postgres" ? new PostgresChangeNotifier(config.databaseUrl, db, logger) : undefined;
+  const feed = new ChangeFeed(db, logger, config.cachePollIntervalMs, notifier);
+  instrumentChangeFeed(feed, metrics);
   const apiKeys: ApiKeyDeps = { db, feed };
-  const resolver = new CredentialResolver(new ApiKeyVerifier(apiKeys, logger));
+  const resolver = new CredentialResolver(new ApiKeyVerifier(apiKeys, logger, metrics.cacheObserver("api_key")), (kind, outcome) =>
+    metrics.credentialChecks.inc({ kind, outcome }),
+  );
+  const oauth = await createOAuthServer({ config, db, feed, logger });
+  countProviderTokens(oauth.provider, metrics);
+  resolver.useAccessTokens(new AccessTokenVerifier({ db, feed }, oauth.resource, logger, metrics.cacheObserver("oauth")));
   const csrfSecret = await getOrCreateSecret(db, "csrf", () => crypto.randomBytes(32).toString("base64url"));
+  const rateLimits = new SharedRateLimitCounters(db, logger, {
+    syncIntervalMs: config.rateLimit.syncIntervalMs,
+    onSync: (ok) => metrics.rateLimitSyncs.inc({ result: ok ? "ok" : "error" }),
+  });
 
   const timers: NodeJS.Timeout[] = [];
   if (options.background) {
     await feed.start();
+    rateLimits.start();
     const sweep = setInterval(() => {
       expireDueApiKeys(apiKeys).catch((err: unknown) => logger.error({ err }, "API key expiry sweep failed"));
     }, EXPIRY_SWEEP_MS);
     sweep.unref();
     timers.push(sweep);
+    const purge = setInterval(() => {
+      purgeExpiredOidcModels(db).catch((err: unknown) => logger.error({ err }, "purge of expired OAuth artifacts failed"));
+    }, OAUTH_PURGE_MS);
+    purge.unref();
+    timers.push(purge);
   }
 
   return {
@@ -67,10 +101,14 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     feed,
     apiKeys,
     resolver,
+    oauth,
     csrfSecret,
     loginThrottle: new LoginThrottle(config.rateLimit.loginFailuresPer15Minutes),
+    metrics,
+    rateLimits,
     async close() {
-      feed.stop();
+      await feed.stop();
+      await rateLimits.stop();
       for (const t of timers) clearInterval(t);
       await db.$disconnect();
     },

@@ -26,13 +26,16 @@ const CACHE_SIZE = 200_000;
  * on the very next request.
  */
 export class ApiKeyVerifier implements CredentialVerifier {
-  private readonly cache = new BoundedCache<CachedKey>(CACHE_SIZE);
+  private readonly cache: BoundedCache<CachedKey>;
   private readonly lastUsedWrites = new Map<string, number>();
 
+  /** `onCacheLookup` hears whether each check found its key in the cache (metrics). */
   constructor(
     private readonly deps: ApiKeyDeps,
     private readonly logger: Logger,
+    onCacheLookup?: (hit: boolean) => void,
   ) {
+    this.cache = new BoundedCache<CachedKey>(CACHE_SIZE, onCacheLookup);
     deps.feed.onChange((kind, id) => {
       if (kind === "api_key") this.cache.invalidateTag(id);
     });

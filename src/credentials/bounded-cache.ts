@@ -9,10 +9,16 @@ export class BoundedCache<V> {
   private readonly byTag = new Map<string, Set<string>>();
   private generation = 0;
 
-  constructor(private readonly max: number) {}
+  /** `onLookup` hears whether each `get` found an entry (cache hit metrics). */
+  constructor(
+    private readonly max: number,
+    private readonly onLookup?: (hit: boolean) => void,
+  ) {}
 
   get(key: string): V | undefined {
-    return this.entries.get(key)?.value;
+    const value = this.entries.get(key)?.value;
+    this.onLookup?.(value !== undefined);
+    return value;
   }
 
   /** The generation to pass back to `setIfCurrent` after a slow lookup. */

@@ -35,14 +35,17 @@ const tag = (kind: "grant" | "authorized_app" | "client", id: string) => `${kind
  * workspace with the token's own /v1 scopes, rate-limited per record.
  */
 export class AccessTokenVerifier implements CredentialVerifier {
-  private readonly cache = new BoundedCache<CachedToken>(CACHE_SIZE);
+  private readonly cache: BoundedCache<CachedToken>;
   private readonly lastUsedWrites = new Map<string, number>();
 
   constructor(
     private readonly deps: { db: Db; feed: ChangeFeed },
     private readonly resource: string,
     private readonly logger: Logger,
+    /** Hears every cache lookup (hit or miss), for /metrics. */
+    onCacheLookup?: (hit: boolean) => void,
   ) {
+    this.cache = new BoundedCache<CachedToken>(CACHE_SIZE, onCacheLookup);
     deps.feed.onChange((kind, id) => {
       if (kind === "grant" || kind === "authorized_app" || kind === "client") this.cache.invalidateTag(tag(kind, id));
     });

@@ -2,7 +2,12 @@ import express, { Router } from "express";
 import type { AppContext } from "../context.js";
 import { authenticate, principalOf } from "../credentials/authenticate.js";
 import { notFound } from "../errors/render.js";
-import { refuseCredentialsOutsideHeader, refuseWorkspaceId, requireJsonBody } from "../http/request-guards.js";
+import {
+  refuseCredentialsOutsideHeader,
+  refuseNulInInput,
+  refuseWorkspaceId,
+  requireJsonBody,
+} from "../http/request-guards.js";
 import { authFailureLimit, perCredentialLimit } from "../rate-limit/limits.js";
 import { subscribersRouter } from "./subscribers/routes.js";
 import { tagsRouter } from "./tags/routes.js";
@@ -18,12 +23,25 @@ export function createV1Router(ctx: AppContext): Router {
   const router = Router();
   router.use(requireJsonBody);
   router.use(express.json({ limit: "100kb", strict: false, type: "application/json" }));
-  router.use(refuseCredentialsOutsideHeader, refuseWorkspaceId);
+  router.use(refuseCredentialsOutsideHeader, refuseWorkspaceId, refuseNulInInput);
+  // Both limits are counted across every node (shared counters in the database).
   router.use(
-    authFailureLimit({ disabled: rateLimit.disabled, limit: rateLimit.authFailuresPerMinute, windowMs: MINUTE }),
+    authFailureLimit({
+      disabled: rateLimit.disabled,
+      limit: rateLimit.authFailuresPerMinute,
+      windowMs: MINUTE,
+      store: ctx.rateLimits.store("v1-auth-failures"),
+    }),
   );
   router.use(authenticate(ctx.resolver));
-  router.use(perCredentialLimit({ disabled: rateLimit.disabled, limit: rateLimit.perMinute, windowMs: MINUTE }));
+  router.use(
+    perCredentialLimit({
+      disabled: rateLimit.disabled,
+      limit: rateLimit.perMinute,
+      windowMs: MINUTE,
+      store: ctx.rateLimits.store("v1-credential"),
+    }),
+  );
 
   router.get("/workspace", (req, res) => {
     const { workspace } = principalOf(req);

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -9,6 +10,7 @@ import { createApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { type AppContext, buildContext } from "../../src/context.js";
 import { createLogger } from "../../src/logger.js";
+import { createTestDatabase } from "./database.js";
 
 /** Every log line the app wrote, as text, so tests can assert that no secret reached them. */
 export class LogCapture extends Writable {
@@ -37,15 +39,16 @@ export function tempDir(prefix = "wa-test-"): string {
 }
 
 /**
- * The whole application on a fresh SQLite file in a temp folder, migrated, with the OWASP-minimum Argon2
- * cost. `env` overrides any setting; `DATABASE_URL` from the environment (CI's PostgreSQL run) wins over
- * the temp file when TEST_DATABASE_URL is set.
+ * The whole application on a fresh database, migrated, with the OWASP-minimum Argon2 cost: a SQLite file in
+ * a temp folder, or, when TEST_DATABASE_URL is set (CI's PostgreSQL run), a new PostgreSQL database dropped
+ * by close(). `env` overrides any setting, DATABASE_URL included.
  */
 export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const dir = tempDir();
+  const database = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => undefined } : await createTestDatabase(dir);
   const config = loadConfig({
     NODE_ENV: "test",
-    DATABASE_URL: `file:${path.join(dir, "test.db")}`,
+    DATABASE_URL: database.url,
     ISSUER: "http://127.0.0.1:3000",
     LOG_LEVEL: "info",
     ARGON2_MEMORY_KIB: "19456",
@@ -56,7 +59,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
   const logs = new LogCapture();
   const logger = createLogger(config.logLevel, logs);
-  const ctx = await buildContext(config, { logger, migrate: true, background: true });
+  const ctx = await buildContext(config, { logger, migrate: true, background: true }).catch(async (err: unknown) => {
+    await database.drop();
+    throw err;
+  });
   const app = createApp(ctx);
   return {
     app,
@@ -66,6 +72,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     dir,
     async close() {
       await ctx.close();
+      await database.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -85,5 +92,37 @@ export async function listen(app: express.Express): Promise<{ server: Server; ur
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+export interface TestServer extends TestApp {
+  /** The server's own URL, which is also its ISSUER. */
+  url: string;
+  server: Server;
+}
+
+/**
+ * The whole application behind a real HTTP server on 127.0.0.1 whose ISSUER is its own URL: the port is bound
+ * first, then the app is built with that issuer (OAuth needs them equal). `env` overrides any setting.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const t = await startTestApp({ ISSUER: url, ...env }).catch((err: unknown) => {
+    server.close();
+    throw err;
+  });
+  server.on("request", t.app);
+  return {
+    ...t,
+    url,
+    server,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await t.close();
+    },
   };
 }
