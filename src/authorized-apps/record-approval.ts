@@ -1,5 +1,5 @@
 import { type Actor, recordAudit } from "../audit/audit-log.js";
-import { Prisma } from "../generated/sqlite/client.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 import type { AuthorizedAppDeps } from "./deps.js";
 
 export interface Approval {
@@ -14,10 +14,6 @@ export interface Approval {
   actor: Actor;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002";
-}
-
 /**
  * Writes an approval into the registry: the active record of this (app, workspace) gets the new scopes and
  * approver, or a new record is created (also after a revocation, which stays as history). The grant is
@@ -28,7 +24,7 @@ export async function recordApproval(deps: AuthorizedAppDeps, approval: Approval
     return await write(deps, approval);
   } catch (err) {
     // Two approvals raced to create the record: the loser links its grant to the winner's record.
-    if (!isUniqueViolation(err)) throw err;
+    if (!isUniqueViolation(err, "AuthorizedApp")) throw err;
     return write(deps, approval);
   }
 }

@@ -3,11 +3,14 @@ import { AuthenticationError } from "../errors/app-error.js";
 import { parseBearer } from "./bearer.js";
 import type { CredentialVerifier, Principal } from "./principal.js";
 
-/** What a header claims to carry, before it is checked. */
-function credentialKind(header: string | undefined): "api_key" | "oauth" | "none" {
-  if (!header || !/^Bearer[ \t]/i.test(header)) return "none";
-  return /^Bearer +mrk_/i.test(header) ? "api_key" : "oauth";
-}
+type CredentialKind = "api_key" | "oauth" | "none";
+
+/** What a refused header claimed to carry: the error code already says it (see invalidCredential). */
+const KIND_OF_FAILURE: Record<string, CredentialKind> = {
+  missing_credentials: "none",
+  invalid_api_key: "api_key",
+  invalid_access_token: "oauth",
+};
 
 /**
  * The one way a /v1 request becomes a principal: `mrk_` keys go to the key verifier, anything else to the
@@ -19,7 +22,7 @@ export class CredentialResolver {
   /** `onCheck` hears every check: what the credential claimed to be and `ok` or the error code (metrics). */
   constructor(
     private readonly apiKeys: CredentialVerifier,
-    private readonly onCheck?: (kind: "api_key" | "oauth" | "none", outcome: string) => void,
+    private readonly onCheck?: (kind: CredentialKind, outcome: string) => void,
   ) {}
 
   /** Plugs in OAuth access tokens (the authorization server registers itself at start). */
@@ -28,24 +31,23 @@ export class CredentialResolver {
   }
 
   async resolve(authorizationHeader: string | undefined): Promise<Principal> {
-    if (!this.onCheck) return this.verify(authorizationHeader);
-    const kind = credentialKind(authorizationHeader);
     try {
-      const principal = await this.verify(authorizationHeader);
-      this.onCheck(kind, "ok");
+      const credential = parseBearer(authorizationHeader);
+      const isKey = credential.startsWith(KEY_PREFIX);
+      const principal = await (isKey ? this.apiKeys : this.accessTokenVerifier()).verify(credential);
+      this.onCheck?.(isKey ? "api_key" : "oauth", "ok");
       return principal;
     } catch (err) {
-      this.onCheck(kind, err instanceof AuthenticationError ? err.code : "error");
+      const code = err instanceof AuthenticationError ? err.code : "error";
+      this.onCheck?.(KIND_OF_FAILURE[code] ?? "none", code);
       throw err;
     }
   }
 
-  private async verify(authorizationHeader: string | undefined): Promise<Principal> {
-    const credential = parseBearer(authorizationHeader);
-    if (credential.startsWith(KEY_PREFIX)) return this.apiKeys.verify(credential);
+  private accessTokenVerifier(): CredentialVerifier {
     if (!this.accessTokens) {
       throw new AuthenticationError("invalid_access_token", "The access token is invalid, expired or revoked.");
     }
-    return this.accessTokens.verify(credential);
+    return this.accessTokens;
   }
 }

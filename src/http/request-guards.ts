@@ -19,11 +19,17 @@ function hasField(value: unknown, field: string): boolean {
 }
 
 /**
- * Credentials travel only in the Authorization header: one found in the query string or body is refused
- * and never authenticates (it may already sit in a proxy log, so the caller should rotate it).
+ * The input checks of every /v1 request, in order, over one parse of the query string (Express 5 parses it
+ * again on each `req.query` read, and this runs on every request):
+ * - credentials travel only in the Authorization header: one in the query string or body is refused and never
+ *   authenticates (it may already sit in a proxy log, so the caller should rotate it);
+ * - the credential alone decides the workspace: naming one is refused;
+ * - text may not carry NUL characters.
  */
-export const refuseCredentialsOutsideHeader: RequestHandler = (req, _res, next) => {
-  if (findCredential(req.query) || findCredential(req.body)) {
+export const guardV1Input: RequestHandler = (req, _res, next) => {
+  const query: unknown = req.query;
+  const body: unknown = req.body;
+  if (findCredential(query) || findCredential(body)) {
     return next(
       new InvalidRequestError(
         400,
@@ -32,12 +38,7 @@ export const refuseCredentialsOutsideHeader: RequestHandler = (req, _res, next) 
       ),
     );
   }
-  next();
-};
-
-/** The credential alone decides the workspace; naming one in the request is refused. */
-export const refuseWorkspaceId: RequestHandler = (req, _res, next) => {
-  if (hasField(req.query, "workspace_id") || hasField(req.body, "workspace_id")) {
+  if (hasField(query, "workspace_id") || hasField(body, "workspace_id")) {
     return next(
       new InvalidRequestError(
         400,
@@ -46,7 +47,7 @@ export const refuseWorkspaceId: RequestHandler = (req, _res, next) => {
       ),
     );
   }
-  next();
+  next(containsNul(query) || containsNul(body) ? nulError() : undefined);
 };
 
 /** Bodies on /v1 must be JSON. */
@@ -76,8 +77,9 @@ export const refuseNulInPath: RequestHandler = (req, _res, next) => {
 
 /** Text fields may not carry NUL characters: refused with 422 instead of reaching the database. */
 export const refuseNulInInput: RequestHandler = (req, _res, next) => {
-  if (containsNul(req.query) || containsNul(req.body)) {
-    return next(new ValidationError("Text may not contain NUL characters."));
-  }
-  next();
+  next(containsNul(req.query) || containsNul(req.body) ? nulError() : undefined);
 };
+
+function nulError(): ValidationError {
+  return new ValidationError("Text may not contain NUL characters.");
+}

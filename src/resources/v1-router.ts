@@ -2,12 +2,7 @@ import express, { Router } from "express";
 import type { AppContext } from "../context.js";
 import { authenticate, principalOf } from "../credentials/authenticate.js";
 import { notFound } from "../errors/render.js";
-import {
-  refuseCredentialsOutsideHeader,
-  refuseNulInInput,
-  refuseWorkspaceId,
-  requireJsonBody,
-} from "../http/request-guards.js";
+import { guardV1Input, requireJsonBody } from "../http/request-guards.js";
 import { authFailureLimit, perCredentialLimit } from "../rate-limit/limits.js";
 import { subscribersRouter } from "./subscribers/routes.js";
 import { tagsRouter } from "./tags/routes.js";
@@ -23,7 +18,7 @@ export function createV1Router(ctx: AppContext): Router {
   const router = Router();
   router.use(requireJsonBody);
   router.use(express.json({ limit: "100kb", strict: false, type: "application/json" }));
-  router.use(refuseCredentialsOutsideHeader, refuseWorkspaceId, refuseNulInInput);
+  router.use(guardV1Input);
   // Both limits are counted across every node (shared counters in the database).
   router.use(
     authFailureLimit({

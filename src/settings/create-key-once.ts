@@ -1,7 +1,7 @@
 import { createApiKey, type CreateApiKeyInput, type CreateApiKeyResult } from "../api-keys/create-api-key.js";
 import type { ApiKeyDeps } from "../api-keys/deps.js";
 import { ConflictError } from "../errors/app-error.js";
-import { isUniqueViolation } from "../resources/validation.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 
 /**
  * createApiKey with an idempotency key that also holds when two submits race (a double click without

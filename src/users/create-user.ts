@@ -4,6 +4,7 @@ import { ConflictError, ValidationError } from "../errors/app-error.js";
 import { type Argon2Cost, hashPassword } from "./passwords.js";
 import { normalizeEmail } from "./normalize-email.js";
 import type { UserView } from "./user-view.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 
 export const MIN_PASSWORD_LENGTH = 8;
 // Argon2 accepts any length; the cap only keeps a pasted file from becoming a password.
@@ -33,7 +34,7 @@ export async function createUser(db: Db, cost: Argon2Cost, raw: CreateUserInput)
     return { id: user.id, email: user.email };
   } catch (err) {
     // Another process created the same email between the check and the insert.
-    if ((err as { code?: string }).code === "P2002") throw duplicate();
+    if (isUniqueViolation(err, "User")) throw duplicate();
     throw err;
   }
 }

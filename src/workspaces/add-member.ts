@@ -5,6 +5,7 @@ import { requireUserByEmail } from "../users/find-user-by-email.js";
 import { requireWorkspace } from "./find-workspace.js";
 import type { MembershipResult } from "./membership-result.js";
 import type { Role } from "./roles.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
 
 export interface AddMemberInput {
   workspaceId: string;
@@ -33,7 +34,7 @@ export async function addMember(db: Db, input: AddMemberInput): Promise<Membersh
     });
   } catch (err) {
     // The unique (workspace, user) index is the check, so two concurrent adds cannot both succeed.
-    if ((err as { code?: string }).code === "P2002") {
+    if (isUniqueViolation(err, "Membership")) {
       throw new ConflictError("already_member", "This user is already a member of the workspace; use set-role.");
     }
     throw err;

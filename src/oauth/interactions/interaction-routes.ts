@@ -2,12 +2,10 @@ import { type NextFunction, type Request, type Response, Router } from "express"
 import { errors, type InteractionResults } from "oidc-provider";
 import { z } from "zod";
 import type { AppContext } from "../../context.js";
-import { ForbiddenError, InvalidRequestError, NotFoundError, RateLimitError, ValidationError } from "../../errors/app-error.js";
+import { ForbiddenError, InvalidRequestError, NotFoundError, ValidationError } from "../../errors/app-error.js";
 import { pageHeaders } from "../../http/security-headers.js";
-import { authenticateUser } from "../../sessions/authenticate-user.js";
-import { BAD_LOGIN } from "../../sessions/login-routes.js";
 import type { PageKit } from "../../sessions/page-kit.js";
-import { createSession } from "../../sessions/session-store.js";
+import { signIn } from "../../sessions/sign-in.js";
 import type { SignedInUser } from "../../users/session-user.js";
 import { listAdministeredWorkspaces } from "../../workspaces/administered-workspaces.js";
 import { type ClientPresentation, findClientPresentation } from "../clients/find-client.js";
@@ -168,23 +166,10 @@ export function interactionRouter(ctx: AppContext, kit: PageKit): Router {
       const parsed = loginForm.safeParse(req.body ?? {});
       if (!parsed.success) throw new ValidationError("Enter your email and password.");
       const form = parsed.data;
-      const address = req.ip ?? "unknown";
-      try {
-        ctx.loginThrottle.check(form.email, address);
-      } catch (err) {
-        if (!(err instanceof RateLimitError)) throw err;
-        res.set(err.headers);
-        return await renderLogin(req, res, { status: 429, error: "Too many attempts. Wait a few minutes and try again.", email: form.email });
-      }
-      const user = await authenticateUser(ctx.db, form.email, form.password, ctx.config.argon2);
-      if (!user) {
-        ctx.loginThrottle.recordFailure(form.email, address);
-        return await renderLogin(req, res, { status: 401, error: BAD_LOGIN, email: form.email });
-      }
-      ctx.loginThrottle.recordSuccess(form.email);
       // The same session as our other pages: signing in here signs in to Settings too.
-      const session = await createSession(ctx.db, user.id, ctx.config.sessionTtlHours);
-      kit.setSessionCookie(res, session.token, session.expiresAt);
+      const result = await signIn(ctx, kit, res, { email: form.email, password: form.password, address: req.ip ?? "unknown" });
+      if (!result.ok) return await renderLogin(req, res, { status: result.status, error: result.error, email: form.email });
+      const { user } = result;
 
       const interaction = pendingOf(res);
       if (belongsToSomeoneElse(interaction, user)) return await restart(res, interaction);

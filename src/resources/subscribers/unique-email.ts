@@ -1,5 +1,5 @@
 import { ConflictError } from "../../errors/app-error.js";
-import { isUniqueViolation } from "../validation.js";
+import { isUniqueViolation } from "../../db/unique-violation.js";
 
 /** Emails are unique per workspace regardless of case; this is the stored comparison key. */
 export function normalizeEmail(email: string): string {

@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client.js";
 import { ConflictError } from "../../errors/app-error.js";
-import { isUniqueViolation } from "../validation.js";
+import { isUniqueViolation } from "../../db/unique-violation.js";
 import { normalizeTagName } from "./schemas.js";
 import { type TagView, toTagView } from "./tag-view.js";
 
