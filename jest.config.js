@@ -1,7 +1,10 @@
-/** Jest runs the TypeScript sources as native ES modules, transformed by SWC (fast on slow machines). */
-export default {
+/**
+ * Jest runs the TypeScript sources as native ES modules, transformed by SWC (fast on slow machines).
+ * The fault suite (test/faults: real processes, killed servers, stopped databases) has its own config and
+ * script, `npm run test:faults`, so `npm test` stays quick.
+ */
+export const base = {
   testEnvironment: "node",
-  roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   extensionsToTreatAsEsm: [".ts"],
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
@@ -16,4 +19,9 @@ export default {
   },
   testTimeout: 60000,
   setupFiles: ["<rootDir>/test/support/env.ts"],
+};
+
+export default {
+  ...base,
+  roots: ["<rootDir>/test/unit", "<rootDir>/test/integration", "<rootDir>/test/browser"],
 };

@@ -86,3 +86,15 @@ export class RateLimitError extends AppError {
     });
   }
 }
+
+/**
+ * 503: the database cannot be reached or did not answer in time (an outage, or a write lock held too long).
+ * Never a 500: the request was fine, and the same request will succeed once the database is back.
+ */
+export class ServiceUnavailableError extends AppError {
+  constructor(retryAfterSeconds = 1, message = "The service is temporarily unavailable. Retry shortly.") {
+    super(503, "api_error", "service_unavailable", message, {
+      "Retry-After": String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    });
+  }
+}
