@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pinoHttp } from "pino-http";
+import type { Principal } from "../credentials/principal.js";
 import type { Logger } from "../logger.js";
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -12,6 +13,17 @@ export function requestIdFor(req: IncomingMessage): string {
     if (typeof value === "string" && SAFE_ID.test(value)) return value;
   }
   return crypto.randomUUID();
+}
+
+/**
+ * Who an authenticated /v1 request acted as: the credential's kind and record id (the key id, or the
+ * authorized-app record id of an OAuth token) and the workspace. Ids only: never a secret or a digest.
+ */
+export function credentialFields(principal: Principal | undefined): Record<string, string> | undefined {
+  if (!principal) return undefined;
+  const { credential, workspace } = principal;
+  const id = credential.type === "api_key" ? credential.id : credential.authorizedAppId;
+  return { credential_kind: credential.type, credential_id: id, workspace_id: workspace.id };
 }
 
 /**
@@ -37,6 +49,8 @@ export function requestLogging(logger: Logger) {
       }),
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
     },
+    // Read when the response is logged, after /v1 authentication has set the principal.
+    customProps: (req) => credentialFields((req as IncomingMessage & { principal?: Principal }).principal) ?? {},
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
   });
 }

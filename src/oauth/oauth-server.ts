@@ -9,7 +9,7 @@ import { prismaAdapter } from "./prisma-adapter.js";
 import { providerConfiguration } from "./provider-configuration.js";
 import { revokeGrant, wireProviderEvents } from "./provider-events.js";
 import { loadProviderKeys, type ProviderKeys } from "./provider-keys.js";
-import { advertiseV1Scopes, awaitHeldWork, consentForOfflineAccess } from "./provider-middleware.js";
+import { advertiseV1Scopes, awaitHeldWork, consentForOfflineAccess, unauthenticatedClientIs401 } from "./provider-middleware.js";
 import { renderProviderError } from "./render-provider-error.js";
 import { v1Resource } from "./scopes.js";
 
@@ -88,6 +88,7 @@ export async function createOAuthServer(deps: AuthorizedAppDeps & { config: Conf
   provider.use(awaitHeldWork);
   provider.use(advertiseV1Scopes);
   provider.use(consentForOfflineAccess);
+  provider.use(unauthenticatedClientIs401);
   wireProviderEvents(provider, registry, logger);
   return { provider, resource: v1Resource(config.issuer) };
 }

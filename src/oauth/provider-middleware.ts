@@ -32,6 +32,30 @@ export const consentForOfflineAccess: Middleware = async (ctx, next) => {
   await next();
 };
 
+const CLIENT_AUTHENTICATED_PATHS = new Set(["/token/introspection", "/token/revocation"]);
+/** oidc-provider's wording when a request names no client at all (lib/shared/client_auth.js, pinned version). */
+const NO_CLIENT_AUTHENTICATION = "no client authentication mechanism provided";
+
+/**
+ * Introspection and revocation without any client authentication are 401 `invalid_client` (RFC 7662 §2.1,
+ * RFC 7009 §2.1 through RFC 6749 §5.2). The library answers 400 `invalid_request`; that one answer is
+ * rewritten, with a Basic challenge, and every other error is left as the library made it.
+ */
+export const unauthenticatedClientIs401: Middleware = async (ctx, next) => {
+  await next();
+  const body = ctx.body as { error?: string; error_description?: string } | undefined;
+  if (
+    ctx.status === 400 &&
+    CLIENT_AUTHENTICATED_PATHS.has(ctx.path) &&
+    body?.error === "invalid_request" &&
+    body.error_description === NO_CLIENT_AUTHENTICATION
+  ) {
+    ctx.status = 401;
+    ctx.body = { error: "invalid_client", error_description: "client authentication is required" };
+    ctx.set("WWW-Authenticate", 'Basic realm="workspace-auth"');
+  }
+};
+
 const pendingWork = new WeakMap<object, Promise<unknown>[]>();
 
 /** Makes the response wait for `work` started while handling `ctx` (registry updates after a revocation). */

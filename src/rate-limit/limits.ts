@@ -1,6 +1,6 @@
-import type { Request, RequestHandler } from "express";
+import type { ErrorRequestHandler, Request, RequestHandler } from "express";
 import { ipKeyGenerator, rateLimit, type Store } from "express-rate-limit";
-import { RateLimitError } from "../errors/app-error.js";
+import { AuthenticationError, RateLimitError } from "../errors/app-error.js";
 
 export interface RateLimitOptions {
   disabled: boolean;
@@ -35,20 +35,25 @@ export function perCredentialLimit(options: RateLimitOptions): RequestHandler {
 }
 
 /**
- * Failed authentications per client address: once an address has sent too many bad credentials it is
- * refused with 429 before its credentials are even checked. Only 401 responses count.
+ * Failed authentications per client address, placed right after `authenticate` as an error handler: a
+ * valid credential never reaches it (it is served, and counted against its own per-credential limit), so
+ * one office behind a NAT or one broken script cannot lock out the good integrations sharing its address.
+ * Each failure is counted; once an address has failed more than `limit` times in the window, its failures
+ * are answered 429 instead of 401.
  */
-export function authFailureLimit(options: RateLimitOptions): RequestHandler {
-  if (options.disabled) return passThrough;
-  return rateLimit({
+export function authFailureLimit(options: RateLimitOptions): ErrorRequestHandler {
+  if (options.disabled) return (err, _req, _res, next) => next(err);
+  const countFailure = rateLimit({
     windowMs: options.windowMs,
     limit: options.limit,
     standardHeaders: false,
     legacyHeaders: false,
     store: options.store,
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     keyGenerator: (req) => `auth-fail:${ipKeyGenerator(req.ip ?? "unknown")}`,
     handler: (req, _res, next) => next(new RateLimitError(retryAfterSeconds(req, options.windowMs))),
   });
+  return (err, req, res, next) => {
+    if (!(err instanceof AuthenticationError)) return next(err);
+    void countFailure(req, res, (limited?: unknown) => next(limited ?? err));
+  };
 }

@@ -10,8 +10,8 @@ import { tagsRouter } from "./tags/routes.js";
 const MINUTE = 60_000;
 
 /**
- * /v1: body and request checks, then the bearer credential, then the per-credential rate limit, then the
- * resource routes. Every failure is rendered as the JSON envelope by the app's error handler.
+ * /v1: body and request checks, then the bearer credential (failures counted per address), then the
+ * per-credential rate limit, then the resource routes. Every failure is rendered as the JSON envelope by the app's error handler.
  */
 export function createV1Router(ctx: AppContext): Router {
   const { rateLimit } = ctx.config;
@@ -19,7 +19,9 @@ export function createV1Router(ctx: AppContext): Router {
   router.use(requireJsonBody);
   router.use(express.json({ limit: "100kb", strict: false, type: "application/json" }));
   router.use(guardV1Input);
-  // Both limits are counted across every node (shared counters in the database).
+  // Both limits are counted across every node (shared counters in the database). A failed credential goes
+  // to the failure limit (401, or 429 once its address is over); a valid one goes on to its own limit.
+  router.use(authenticate(ctx.resolver));
   router.use(
     authFailureLimit({
       disabled: rateLimit.disabled,
@@ -28,7 +30,6 @@ export function createV1Router(ctx: AppContext): Router {
       store: ctx.rateLimits.store("v1-auth-failures"),
     }),
   );
-  router.use(authenticate(ctx.resolver));
   router.use(
     perCredentialLimit({
       disabled: rateLimit.disabled,

@@ -149,15 +149,30 @@ describe("rate limits on /v1", () => {
     await app.close();
   });
 
-  test("when one address keeps sending bad credentials, then it is slowed down with 429 even for a good key", async () => {
-    const app = await startTestApp({ AUTH_FAILURES_PER_MINUTE: "5" });
+  test("when one address is over the failure limit, then its failures get 429 but a valid key from it is still served", async () => {
+    const app = await startTestApp({ AUTH_FAILURES_PER_MINUTE: "5", RATE_LIMIT_PER_MINUTE: "3" });
     const ws = await makeWorkspace(app.ctx);
     const { key: good } = await makeKey(app.ctx, ws.id);
     for (let i = 0; i < 5; i++) {
       await request(app.app).get("/v1/workspace").set("Authorization", "Bearer nonsense").expect(401);
     }
-    const res = await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${good}`);
-    expectEnvelope(res, 429, "rate_limit_error", "rate_limited");
+    // Denied: every further failing attempt from the address, whatever its kind.
+    for (const bad of ["nonsense", `mrk_${"A".repeat(46)}`, ""]) {
+      const refused = await request(app.app).get("/v1/workspace").set("Authorization", bad ? `Bearer ${bad}` : "Basic x");
+      expectEnvelope(refused, 429, "rate_limit_error", "rate_limited");
+      expect(refused.headers["retry-after"]).toEqual(expect.any(String));
+    }
+    // Allowed: the valid key, which counts against its own per-credential limit only.
+    for (let i = 0; i < 3; i++) await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${good}`).expect(200);
+    expectEnvelope(await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${good}`), 429, "rate_limit_error", "rate_limited");
+    await app.close();
+  });
+
+  test("when an address stays under the failure limit, then its failures are plain 401s", async () => {
+    const app = await startTestApp({ AUTH_FAILURES_PER_MINUTE: "5" });
+    for (let i = 0; i < 5; i++) {
+      expectEnvelope(await request(app.app).get("/v1/workspace").set("Authorization", "Bearer nonsense"), 401, "authentication_error", "invalid_access_token");
+    }
     await app.close();
   });
 
@@ -181,5 +196,32 @@ describe("NUL characters, which no database column can hold", () => {
     expectEnvelope(q, 422, "invalid_request_error", "validation_failed");
     const b = await request(t.app).post("/v1/tags").set("Authorization", `Bearer ${key}`).send({ name: "a\u0000b" });
     expectEnvelope(b, 422, "invalid_request_error", "validation_failed");
+  });
+});
+
+describe("the /v1 request log line", () => {
+  /** The one completed-request line of the request with this id. */
+  const lineOf = (requestId: string) => {
+    const lines = t.logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const line = lines.find((l) => l.request_id === requestId && l.res !== undefined);
+    if (!line) throw new Error(`no log line for ${requestId}`);
+    return line;
+  };
+
+  test("when a key is used, then the line names the credential kind, the key id and the workspace, never the secret", async () => {
+    const { key: secret, record } = await makeKey(t.ctx, workspace.id);
+    const res = await get(`Bearer ${secret}`).set("x-request-id", "log-key-1").expect(200);
+    expect(res.headers["x-request-id"]).toBe("log-key-1");
+    const line = lineOf("log-key-1");
+    expect(line).toMatchObject({ credential_kind: "api_key", credential_id: record.id, workspace_id: workspace.id });
+    expect(JSON.stringify(line)).not.toContain(secret);
+    expect(t.logs.text).not.toContain(secret);
+  });
+
+  test("when the credential is refused, then the line names no credential or workspace", async () => {
+    await get("Bearer nonsense").set("x-request-id", "log-bad-1").expect(401);
+    const line = lineOf("log-bad-1");
+    expect(line).not.toHaveProperty("credential_id");
+    expect(line).not.toHaveProperty("workspace_id");
   });
 });

@@ -47,7 +47,10 @@ export function clientCommands(program: Command): void {
     .description("register an app; its secret is printed once")
     .requiredOption("--name <name>", "the name people see on the consent page")
     .requiredOption("--redirect-uri <uri>", "an exact redirect URI (repeatable); https, or http on a loopback host", collect)
-    .option("--scopes <scopes>", "space-separated /v1 scopes the app may ask for (default: all four)")
+    .option(
+      "--scopes <scopes>",
+      "space-separated scopes the app may ask for: at least one /v1 scope (default: all four); openid and offline_access are accepted and always allowed",
+    )
     .option("--public", "a browser or mobile app that cannot keep a secret (no secret; PKCE only)")
     .option("--logo-uri <url>", "https URL of the app's logo, shown on the consent page")
     .option("--homepage <url>", "https URL of the app's homepage, shown on the consent page")

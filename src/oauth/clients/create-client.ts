@@ -4,12 +4,13 @@ import type { Db } from "../../db/client.js";
 import { ValidationError } from "../../errors/app-error.js";
 import { type ClientView, toClientView } from "./client-view.js";
 import { digestClientSecret, generateClientId, generateClientSecret } from "./client-secret.js";
+import { PROTOCOL_SCOPES } from "../scopes.js";
 import { validateRedirectUris } from "./redirect-uris.js";
 
 export interface CreateClientInput {
   name: string;
   redirectUris: string[];
-  /** Space-separated /v1 scopes the app may ask for; all four when omitted. */
+  /** Space-separated scopes the app may ask for (any of scopes_supported); all four /v1 scopes when omitted. */
   scopes?: string;
   /** A public client (a browser or mobile app) has no secret; PKCE alone protects its codes. */
   isPublic?: boolean;
@@ -39,14 +40,20 @@ function optionalHttpsUrl(value: string | null | undefined, field: string): stri
   return url.href;
 }
 
-/** Parses a scope list: only the four /v1 scopes, at least one. */
+const SUPPORTED_SCOPES: readonly string[] = [...V1_SCOPES, ...PROTOCOL_SCOPES];
+
+/**
+ * Parses a scope list. Every scope in `scopes_supported` is accepted; what is stored is the /v1 scopes (at
+ * least one), because `openid` and `offline_access` are open to every client whether listed or not.
+ */
 export function parseClientScopes(scopes: string | undefined): string[] {
   if (scopes === undefined) return [...V1_SCOPES];
   const list = [...new Set(scopes.split(/[\s,]+/).filter(Boolean))];
-  const unknown = list.filter((s) => !(V1_SCOPES as readonly string[]).includes(s));
-  if (unknown.length) throw new ValidationError(`unknown scope ${unknown.join(", ")}; allowed: ${V1_SCOPES.join(" ")}.`);
-  if (list.length === 0) throw new ValidationError("at least one scope is required.");
-  return V1_SCOPES.filter((s) => list.includes(s));
+  const unknown = list.filter((s) => !SUPPORTED_SCOPES.includes(s));
+  if (unknown.length) throw new ValidationError(`unknown scope ${unknown.join(", ")}; allowed: ${SUPPORTED_SCOPES.join(" ")}.`);
+  const v1 = V1_SCOPES.filter((s) => list.includes(s));
+  if (v1.length === 0) throw new ValidationError(`at least one /v1 scope is required (${V1_SCOPES.join(" ")}).`);
+  return v1;
 }
 
 /** Registers an approved app. Its secret (for a confidential client) is returned once and stored as a digest. */

@@ -2,6 +2,17 @@ import { ValidationError } from "../../errors/app-error.js";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
+function loopbackWith(protocol: string, uri: string): boolean {
+  const url = URL.parse(uri);
+  return url !== null && url.protocol === protocol && LOOPBACK_HOSTS.has(url.hostname);
+}
+
+/** An http URI on a loopback host (where a native app listens on a port of its choosing). */
+export const isLoopbackHttp = (uri: string): boolean => loopbackWith("http:", uri);
+
+/** An https URI on a loopback host. */
+export const isLoopbackHttps = (uri: string): boolean => loopbackWith("https:", uri);
+
 /**
  * Checks one redirect URI for registration: an absolute https URL (http only on a loopback host), with no
  * fragment, no user info and no wildcard, written in canonical form. The provider then matches it exactly,
