@@ -76,7 +76,6 @@ async function startVariant(name: string, ctx: AppContext, storage: "prisma" | "
     db: ctx.db,
     keys: await loadProviderKeys(ctx.db, ctx.config),
     sessionTtlSeconds: 3600,
-    trustProxy: false,
     adapter: storage === "prisma" ? prismaAdapter(ctx.db, { onConcurrentRedemption: async () => undefined }) : undefined,
   });
   server.on("request", provider.callback());

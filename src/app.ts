@@ -4,6 +4,7 @@ import express from "express";
 import { adminApiRouter } from "./admin-api/admin-api-router.js";
 import type { AppContext } from "./context.js";
 import { notFound, renderErrors } from "./errors/render.js";
+import { refuseUnknownHosts } from "./http/allowed-hosts.js";
 import { healthRouter } from "./http/health.js";
 import { refuseNulInPath } from "./http/request-guards.js";
 import { requestLogging } from "./http/request-logging.js";
@@ -11,7 +12,7 @@ import { securityHeaders } from "./http/security-headers.js";
 import { httpMetrics } from "./metrics/http-metrics.js";
 import { metricsRouter } from "./metrics/metrics-route.js";
 import { interactionRouter } from "./oauth/interactions/interaction-routes.js";
-import { providerRoutes } from "./oauth/provider-routes.js";
+import { isProviderPath, providerRoutes } from "./oauth/provider-routes.js";
 import { createV1Router } from "./resources/v1-router.js";
 import { loginRouter } from "./sessions/login-routes.js";
 import { createPageKit } from "./sessions/page-kit.js";
@@ -36,7 +37,9 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(healthRouter(ctx));
   app.use(metricsRouter(ctx.metrics, ctx.config.metricsToken));
   // Before any router that parses bodies: the provider reads its own request bodies.
-  app.use(providerRoutes(ctx.oauth.provider));
+  // Health, readiness and metrics above answer probes addressed by IP; everything below only its own hosts.
+  app.use(refuseUnknownHosts(ctx.config.allowedHosts, (req) => isProviderPath(req.path)));
+  app.use(providerRoutes(ctx.oauth.provider, ctx.config.issuer));
   app.use("/v1", createV1Router(ctx));
 
   const kit = createPageKit(ctx);

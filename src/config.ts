@@ -5,6 +5,9 @@ const bool = z
   .optional()
   .transform((v) => v === "1" || v === "true");
 
+/** Always allowed as a Host: tests, health checks and a proxy on the same machine address the server so. */
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Every setting the server reads. Parsed once at start; nothing else reads process.env. */
@@ -14,6 +17,8 @@ const schema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default("127.0.0.1"),
     ISSUER: z.url().optional(),
+    // Host names (port ignored) the server answers for, comma-separated; * for any. Default: ISSUER's + loopback.
+    ALLOWED_HOSTS: z.string().optional(),
     DATABASE_URL: z
       .string()
       .default("file:./data/app.db")
@@ -41,11 +46,16 @@ const schema = z
   })
   .transform((env) => {
     const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
+    const listedHosts = env.ALLOWED_HOSTS?.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
     return {
       env: env.NODE_ENV,
       port: env.PORT,
       host: env.HOST,
       issuer,
+      /** Host names a request may be addressed to; null: any. */
+      allowedHosts: listedHosts?.includes("*")
+        ? null
+        : [...new Set([...(listedHosts?.length ? listedHosts : [new URL(issuer).hostname]), ...LOOPBACK_HOSTS])],
       databaseUrl: env.DATABASE_URL,
       logLevel: env.LOG_LEVEL,
       trustProxy: env.TRUST_PROXY > 0,

@@ -38,7 +38,6 @@ export interface ProviderParts {
   db: Db;
   keys: ProviderKeys;
   sessionTtlSeconds: number;
-  trustProxy: boolean;
   /** Our Prisma storage in the server; oidc-provider's in-memory adapter when omitted (the benchmark's baseline). */
   adapter?: (name: string) => Adapter;
 }
@@ -60,7 +59,9 @@ export function buildProvider(parts: ProviderParts): Provider {
       renderError: renderProviderError,
     }),
   );
-  provider.proxy = parts.trustProxy;
+  // Koa reads the scheme and host from X-Forwarded-Proto/-Host; our routes overwrite both from ISSUER before
+  // any request reaches the provider (pinToIssuer), so the client and the proxies decide neither.
+  provider.proxy = true;
   provider.Client.prototype.compareClientSecret = function compareDigest(this: { clientSecret?: string }, presented: string) {
     return clientSecretMatches(this.clientSecret, presented);
   };
@@ -82,7 +83,6 @@ export async function createOAuthServer(deps: AuthorizedAppDeps & { config: Conf
     db,
     keys: await loadProviderKeys(db, config),
     sessionTtlSeconds: config.sessionTtlHours * 3600,
-    trustProxy: config.trustProxy,
     adapter,
   });
   provider.use(awaitHeldWork);

@@ -1,5 +1,6 @@
 import type { RequestHandler } from "express";
 import type Provider from "oidc-provider";
+import { pinToIssuer } from "./issuer-request.js";
 
 /**
  * The provider's own endpoints: discovery (RFC 8414 and OpenID), authorization and its resume step, token,
@@ -9,11 +10,18 @@ import type Provider from "oidc-provider";
 const PROVIDER_PATHS =
   /^\/(?:\.well-known\/(?:openid-configuration|oauth-authorization-server)|auth(?:\/[^/]+)?|token(?:\/(?:revocation|introspection))?|jwks)$/;
 
-/** Hands the provider's paths to it and passes every other request on. */
-export function providerRoutes(provider: Provider): RequestHandler {
+/** Whether a path is one of the provider's own endpoints. */
+export function isProviderPath(path: string): boolean {
+  return PROVIDER_PATHS.test(path);
+}
+
+/** Hands the provider's paths to it, as requests to ISSUER (see pinToIssuer), and passes every other request on. */
+export function providerRoutes(provider: Provider, issuer: string): RequestHandler {
   const handle = provider.callback();
+  const pin = pinToIssuer(issuer);
   return (req, res, next) => {
-    if (!PROVIDER_PATHS.test(req.path)) return next();
+    if (!isProviderPath(req.path)) return next();
+    pin(req);
     void handle(req, res);
   };
 }

@@ -9,6 +9,7 @@ import { signIn } from "../../sessions/sign-in.js";
 import type { SignedInUser } from "../../users/session-user.js";
 import { listAdministeredWorkspaces } from "../../workspaces/administered-workspaces.js";
 import { type ClientPresentation, findClientPresentation } from "../clients/find-client.js";
+import { pinToIssuer } from "../issuer-request.js";
 import { approveConsent } from "./approve-consent.js";
 import type { PendingInteraction } from "./interaction-types.js";
 import { describeScopes, requestedScopes } from "./requested-scopes.js";
@@ -60,10 +61,13 @@ function reauthenticationRequested(interaction: PendingInteraction): boolean {
 export function interactionRouter(ctx: AppContext, kit: PageKit): Router {
   const { provider } = ctx.oauth;
   const consentDeps = { db: ctx.db, feed: ctx.feed, provider, resource: ctx.oauth.resource };
+  // The provider sees these requests as sent to ISSUER too (its cookies, its resume URL).
+  const pin = pinToIssuer(ctx.config.issuer);
   const router = Router();
 
   const loadInteraction = async (req: Request, res: Response, next: NextFunction) => {
     try {
+      pin(req);
       const interaction = await provider.interactionDetails(req, res);
       if (interaction.uid !== req.params.uid) throw new errors.SessionNotFound("interaction mismatch");
       res.locals.interaction = interaction;
@@ -89,6 +93,7 @@ export function interactionRouter(ctx: AppContext, kit: PageKit): Router {
 
   const finish = async (req: Request, res: Response, result: InteractionResults, merge = true) => {
     try {
+      pin(req);
       res.redirect(303, await provider.interactionResult(req, res, result, { mergeWithLastSubmission: merge }));
     } catch (err) {
       throw asExpired(err);
