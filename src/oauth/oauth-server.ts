@@ -11,6 +11,7 @@ import { revokeGrant, wireProviderEvents } from "./provider-events.js";
 import { loadProviderKeys, type ProviderKeys } from "./provider-keys.js";
 import { advertiseV1Scopes, awaitHeldWork, consentForOfflineAccess, unauthenticatedClientIs401 } from "./provider-middleware.js";
 import { renderProviderError } from "./render-provider-error.js";
+import { shareSignIn } from "./shared-sign-in.js";
 import { v1Resource } from "./scopes.js";
 
 /** The embedded authorization server and what the rest of the app needs to know about it. */
@@ -62,6 +63,7 @@ export function buildProvider(parts: ProviderParts): Provider {
   // Koa reads the scheme and host from X-Forwarded-Proto/-Host; our routes overwrite both from ISSUER before
   // any request reaches the provider (pinToIssuer), so the client and the proxies decide neither.
   provider.proxy = true;
+  shareSignIn(provider, parts.db);
   provider.Client.prototype.compareClientSecret = function compareDigest(this: { clientSecret?: string }, presented: string) {
     return clientSecretMatches(this.clientSecret, presented);
   };

@@ -24,6 +24,14 @@ export async function findSessionUser(db: Db, token: string | undefined): Promis
   return { id: session.user.id, email: session.user.email, name: session.user.name, sessionId: id };
 }
 
+/** Who a cookie value signs in, and since when; null when the session is unknown or expired. */
+export async function findSessionSignIn(db: Db, token: string | undefined): Promise<{ userId: string; signedInAt: Date } | null> {
+  if (!token || token.length > 100) return null;
+  const session = await db.webSession.findUnique({ where: { id: digest(token) }, select: { userId: true, createdAt: true, expiresAt: true } });
+  if (!session || session.expiresAt <= new Date()) return null;
+  return { userId: session.userId, signedInAt: session.createdAt };
+}
+
 /** Ends a session (sign out). Apps the user connected are not affected. */
 export async function destroySession(db: Db, sessionId: string): Promise<void> {
   await db.webSession.deleteMany({ where: { id: sessionId } });

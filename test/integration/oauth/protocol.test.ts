@@ -1,6 +1,6 @@
 import * as oauth from "openid-client";
 import { startTestServer, type TestServer } from "../../support/app.js";
-import { authorizationRequest, authorize, connect, discover, HttpBrowser } from "../../support/connect-flow.js";
+import { authorizationRequest, authorize, connect, discover, formOf, HttpBrowser } from "../../support/connect-flow.js";
 import { makeClient, makeOwner, tokenEndpoint, v1Status } from "./oauth-helpers.js";
 
 let t: TestServer;
@@ -249,7 +249,70 @@ describe("one app cannot use another app's tokens", () => {
   });
 });
 
+/** Signs a browser in to Settings through /login (no OAuth flow at all). */
+async function signInToSettings(browser: HttpBrowser, credentials: { email: string; password: string }) {
+  const page = await browser.get(`${t.url}/login`);
+  const { csrf } = formOf(await page.text());
+  const res = await browser.postForm(`${t.url}/login`, { _csrf: csrf, ...credentials, return_to: "/settings" });
+  expect(res.status).toBe(303);
+}
+
 describe("prompt=none", () => {
+  test("when the person only signed in to Settings, then an app asking for no interaction gets consent_required", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const browser = new HttpBrowser();
+    await signInToSettings(browser, credentials);
+    const started = await authorizationRequest(await discover(t.url, client), client, { extra: { prompt: "none" } });
+    const outcome = await authorize(browser, started.url, client.redirectUri, {});
+    expect(outcome.kind).toBe("callback");
+    if (outcome.kind === "callback") expect(outcome.url.searchParams.get("error")).toBe("consent_required");
+  });
+
+  test("when the browser is signed in nowhere, then an app asking for no interaction gets login_required", async () => {
+    const client = await makeClient(t.ctx);
+    const started = await authorizationRequest(await discover(t.url, client), client, { extra: { prompt: "none" } });
+    const outcome = await authorize(new HttpBrowser(), started.url, client.redirectUri, {});
+    expect(outcome.kind).toBe("callback");
+    if (outcome.kind === "callback") expect(outcome.url.searchParams.get("error")).toBe("login_required");
+  });
+
+  test("when the person connected an app and then signed out of Settings, then prompt=none gets login_required", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const { config, browser } = await connect({ issuer: t.url, client, user: credentials });
+    expect(browser.cookie("_session")).toEqual(expect.any(String));
+    browser.forget("wa_session");
+    const started = await authorizationRequest(config, client, { extra: { prompt: "none" } });
+    const outcome = await authorize(browser, started.url, client.redirectUri, {});
+    expect(outcome.kind).toBe("callback");
+    if (outcome.kind === "callback") expect(outcome.url.searchParams.get("error")).toBe("login_required");
+  });
+
+  test("when the person signed in to Settings, then the connect flow goes straight to consent and completes", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const browser = new HttpBrowser();
+    await signInToSettings(browser, credentials);
+    const started = await authorizationRequest(await discover(t.url, client), client);
+    const page = await authorize(browser, started.url, client.redirectUri, {});
+    expect(page.kind === "page" && page.html.includes('name="decision"')).toBe(true);
+    const outcome = await authorize(browser, started.url, client.redirectUri, { decision: "allow" });
+    expect(outcome.kind === "callback" && outcome.url.searchParams.get("code")).toEqual(expect.any(String));
+  });
+
+  test("when another person signs in to Settings in the same browser, then the provider's session follows them", async () => {
+    const first = await makeOwner(t.ctx);
+    const second = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const { config, browser } = await connect({ issuer: t.url, client, user: first.credentials });
+    browser.forget("wa_session");
+    await signInToSettings(browser, second.credentials);
+    const started = await authorizationRequest(config, client);
+    const page = await authorize(browser, started.url, client.redirectUri, {});
+    expect(page.kind === "page" && page.html).toContain(second.user.email);
+  });
+
   test("when the person is signed in and the app asks for no interaction, then it gets consent_required", async () => {
     const { credentials } = await makeOwner(t.ctx);
     const client = await makeClient(t.ctx);
