@@ -4,17 +4,43 @@ import type { Db } from "../db/client.js";
 import { findProviderClient } from "./clients/provider-client.js";
 
 /**
- * Models whose id is a bearer credential (the opaque token value itself). Only a digest of the id is
- * stored, and the payload is stored without its `jti`, so a copy of the table grants nothing.
+ * Models whose id is a bearer credential: the opaque token value itself, the provider's `_session` cookie
+ * value, the `_interaction` cookie value. Only a digest of the id is stored, and the payload is stored
+ * without its `jti` (or any other copy of the id), so a copy of the table grants nothing.
  */
-const SECRET_IDS = new Set(["AccessToken", "RefreshToken", "AuthorizationCode", "ClientCredentials"]);
+const SECRET_IDS = new Set(["AccessToken", "RefreshToken", "AuthorizationCode", "ClientCredentials", "Session", "Interaction"]);
 
 /** Single-use models: redeeming one twice (even at the same instant) revokes what its grant issued. */
 const SINGLE_USE = new Set(["AuthorizationCode", "RefreshToken"]);
 
+/**
+ * A Session found by its uid (`Session.findByUid`) has no plaintext id to give back, only the stored digest:
+ * it gets this prefix plus the digest as its id, which `upsert` and `destroy` take as the stored id and
+ * `find` refuses, so a cookie carrying such a value finds nothing. `:` is outside the provider's id alphabet.
+ */
+const STORED_ID = "stored:";
+
+/** Where an Interaction's payload repeats its id: the resume URL (`…/auth/<uid>`). */
+const ID_PLACEHOLDER = ":uid";
+
+const digest = (id: string) => crypto.createHash("sha256").update(id).digest("base64url");
+
 /** The stored id of a model instance: a SHA-256 digest for bearer credentials, the id itself otherwise. */
 export function storageId(type: string, id: string): string {
-  return SECRET_IDS.has(type) ? crypto.createHash("sha256").update(id).digest("base64url") : id;
+  if (!SECRET_IDS.has(type)) return id;
+  return id.startsWith(STORED_ID) ? id.slice(STORED_ID.length) : digest(id);
+}
+
+/** The payload as stored: without the id, nor the session cookie value an Interaction copies from its Session. */
+function storedPayload(type: string, id: string, payload: AdapterPayload): AdapterPayload {
+  const stored = { ...payload };
+  if (!SECRET_IDS.has(type)) return stored;
+  delete stored.jti;
+  if (type === "Interaction") {
+    if (typeof stored.returnTo === "string") stored.returnTo = stored.returnTo.split(id).join(ID_PLACEHOLDER);
+    if (stored.session) stored.session = { ...stored.session, cookie: undefined };
+  }
+  return stored;
 }
 
 export interface AdapterHooks {
@@ -25,7 +51,7 @@ export interface AdapterHooks {
   onConcurrentRedemption(grantId: string): Promise<void>;
 }
 
-type Row = { payload: string; consumedAt: Date | null };
+type Row = { id: string; payload: string; consumedAt: Date | null };
 
 /**
  * Stores one oidc-provider model in the OidcModel table. `consume` is a conditional update (only an
@@ -42,17 +68,20 @@ class OidcModelAdapter implements Adapter {
     return { id_type: { id: storageId(this.type, id), type: this.type } };
   }
 
+  /** `id`: what the row was found by; absent when found another way (then only a stand-in id can be given). */
   private decode(row: Row | null, id?: string): AdapterPayload | undefined {
     if (!row) return undefined;
     const payload = JSON.parse(row.payload) as AdapterPayload;
-    if (id !== undefined && SECRET_IDS.has(this.type)) payload.jti = id;
+    if (SECRET_IDS.has(this.type)) {
+      payload.jti = id ?? `${STORED_ID}${row.id}`;
+      if (id !== undefined && typeof payload.returnTo === "string") payload.returnTo = payload.returnTo.split(ID_PLACEHOLDER).join(id);
+    }
     if (row.consumedAt) payload.consumed = Math.floor(row.consumedAt.getTime() / 1000);
     return payload;
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    const stored = { ...payload };
-    if (SECRET_IDS.has(this.type)) delete stored.jti;
+    const stored = storedPayload(this.type, id, payload);
     const data = {
       payload: JSON.stringify(stored),
       grantId: payload.grantId ?? null,
@@ -65,6 +94,7 @@ class OidcModelAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
+    if (id.startsWith(STORED_ID)) return undefined;
     return this.decode(await this.db.oidcModel.findUnique({ where: this.key(id) }), id);
   }
 
@@ -103,6 +133,7 @@ class ClientAdapter implements Adapter {
   constructor(private readonly db: Db) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
+    if (id.startsWith(STORED_ID)) return undefined;
     return findProviderClient(this.db, id);
   }
 

@@ -1,4 +1,5 @@
 import * as oauth from "openid-client";
+import { storageId } from "../../../src/oauth/prisma-adapter.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import {
   authorizationRequest,
@@ -305,7 +306,7 @@ describe("approvals and the registry", () => {
     const out = await browser.postForm(`${t.url}/logout`, { _csrf: formOf(page.html).csrf });
     expect(out.status).toBe(303);
     expect(await t.ctx.db.webSession.count({ where: { user: { email: credentials.email } } })).toBe(0);
-    await t.ctx.db.oidcModel.deleteMany({ where: { type: "Session", id: browser.cookie("_session") } });
+    expect(await t.ctx.db.oidcModel.deleteMany({ where: { type: "Session", id: storageId("Session", browser.cookie("_session")!) } })).toEqual({ count: 1 });
 
     for (const token of [offline.tokens.access_token, online.tokens.access_token]) {
       expect(await v1Status(t.url, token)).toBe(200);

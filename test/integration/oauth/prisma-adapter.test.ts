@@ -1,5 +1,5 @@
 import { errors } from "oidc-provider";
-import { purgeExpiredOidcModels } from "../../../src/oauth/prisma-adapter.js";
+import { purgeExpiredOidcModels, storageId } from "../../../src/oauth/prisma-adapter.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { authorizationRequest, authorize, connect, discover, HttpBrowser } from "../../support/connect-flow.js";
 import { makeClient, makeOwner, v1Status } from "./oauth-helpers.js";
@@ -56,6 +56,11 @@ describe("the Prisma adapter", () => {
     const pending = await authorize(browser, (await authorizationRequest(config, client)).url, client.redirectUri, { user: credentials });
     expect(pending.kind).toBe("page");
     expect(await t.ctx.db.oidcModel.count({ where: { type: "Interaction" } })).toBeGreaterThan(0);
+    // The pending interaction's id (in its cookie and its URL) and the provider's session cookie.
+    const interactionId = pending.kind === "page" ? pending.url.pathname.split("/")[2] : "";
+    const pendingSecrets = [interactionId, browser.cookie("_interaction")!, browser.cookie("_session")!];
+    expect(pendingSecrets.every((s) => s && s.length >= 21)).toBe(true);
+    expect(JSON.stringify(await t.ctx.db.oidcModel.findMany())).not.toMatch(new RegExp(pendingSecrets.join("|")));
 
     const { tokens, callbackUrl } = await connect({ issuer: t.url, client, user: credentials, browser });
     const rows = await t.ctx.db.oidcModel.findMany();
@@ -64,9 +69,31 @@ describe("the Prisma adapter", () => {
       expect(types).toContain(type);
     }
     const dump = JSON.stringify(rows);
-    for (const secret of [tokens.access_token, tokens.refresh_token!, callbackUrl.searchParams.get("code")!]) {
+    for (const secret of [tokens.access_token, tokens.refresh_token!, callbackUrl.searchParams.get("code")!, browser.cookie("_session")!]) {
       expect(dump).not.toContain(secret);
     }
+  });
+
+  test("when a provider session is found by its uid, then it can be saved and destroyed, and its stand-in id opens nothing", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const client = await makeClient(t.ctx);
+    const { browser } = await connect({ issuer: t.url, client, user: credentials });
+    const cookie = browser.cookie("_session")!;
+    const { Session } = t.ctx.oauth.provider;
+    const byCookie = await Session.find(cookie);
+    expect(byCookie?.accountId).toEqual(expect.any(String));
+    const row = await t.ctx.db.oidcModel.findUniqueOrThrow({ where: { id_type: { id: storageId("Session", cookie), type: "Session" } } });
+    expect(row.id).not.toBe(cookie);
+
+    const byUid = await Session.findByUid(byCookie!.uid);
+    expect(byUid?.accountId).toBe(byCookie!.accountId);
+    expect(await Session.find(byUid!.jti)).toBeUndefined();
+    byUid!.state = { note: "saved through a uid lookup" };
+    await byUid!.persist();
+    expect((await Session.find(cookie))?.state).toEqual({ note: "saved through a uid lookup" });
+    await byUid!.destroy();
+    expect(await Session.find(cookie)).toBeUndefined();
+    expect(await t.ctx.db.oidcModel.count({ where: { type: "Session", id: row.id } })).toBe(0);
   });
 
   test("when rows are past their expiry, then the purge removes them and keeps the live ones", async () => {
