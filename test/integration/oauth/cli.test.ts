@@ -39,6 +39,25 @@ describe("workspace-auth client …", () => {
     expect((await introspect(rotated.client_secret as string)).status).toBe(401);
   });
 
+  test("when --scopes lists openid and offline_access beside a /v1 scope, then the app is created and gets a refresh token", async () => {
+    const owner = await makeOwner(t.ctx);
+    const created = await createdClient("--scopes", "subscribers:read offline_access openid");
+    const list = onlyJson(await cli("client", "list"));
+    expect((list.clients as { client_id: string; scopes: string[] }[]).find((c) => c.client_id === created.client_id)?.scopes).toEqual(["subscribers:read"]);
+    const client = { id: created.client_id, secret: created.client_secret, redirectUri: REDIRECT_URI };
+    const { tokens } = await connect({ issuer: t.url, client, user: owner.credentials, scope: "subscribers:read offline_access" });
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+  });
+
+  test.each([
+    ["a scope nobody supports", "subscribers:read admin"],
+    ["only protocol scopes", "offline_access openid"],
+  ])("when --scopes lists %s, then the command fails with a validation error", async (_name, scopes) => {
+    const run = await cli("client", "create", "--name", "Bad", "--redirect-uri", REDIRECT_URI, "--scopes", scopes);
+    expect(run.code).toBe(1);
+    expect(onlyJson(run).error).toMatchObject({ code: "validation_failed" });
+  });
+
   test("when a public client is created, then it has no secret", async () => {
     expect((await createdClient("--public")).client_secret).toBeNull();
   });

@@ -179,6 +179,87 @@ describe("redirect URIs match exactly", () => {
   });
 });
 
+describe("native apps on a loopback redirect (RFC 8252 §7.3)", () => {
+  /** Status and Location of an /auth request for this client with this redirect_uri. */
+  async function authorizeWith(clientId: string, redirectUri: string) {
+    const url = new URL(`${t.url}/auth`);
+    url.search = new URLSearchParams({
+      client_id: clientId,
+      response_type: "code",
+      redirect_uri: redirectUri,
+      scope: "subscribers:read",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+      code_challenge_method: "S256",
+    }).toString();
+    const res = await fetch(url, { redirect: "manual" });
+    await res.arrayBuffer();
+    return { status: res.status, location: res.headers.get("location") };
+  }
+
+  test("when a public app registered on 127.0.0.1 comes back on two other ports, then both requests go on", async () => {
+    const client = await makeClient(t.ctx, { isPublic: true, redirectUris: ["http://127.0.0.1:9/callback"] });
+    for (const port of [53123, 61234]) {
+      const next = await authorizeWith(client.id, `http://127.0.0.1:${port}/callback`);
+      expect(next.status).toBe(303);
+      expect(next.location).toMatch(/^\/interaction\//);
+    }
+  });
+
+  test("when the whole flow runs on a port other than the registered one, then the code comes back there and is exchanged", async () => {
+    const { credentials } = await makeOwner(t.ctx);
+    const registered = await makeClient(t.ctx, { isPublic: true, redirectUris: ["http://127.0.0.1:9/callback"] });
+    const { tokens } = await connect({ issuer: t.url, client: { ...registered, redirectUri: "http://127.0.0.1:49152/callback" }, user: credentials });
+    expect(await v1Status(t.url, tokens.access_token)).toBe(200);
+  });
+
+  test.each([
+    ["a confidential app on another port", false, "http://127.0.0.1:53123/callback"],
+    ["a public app on another path", true, "http://127.0.0.1:53123/other"],
+    ["a public app on another loopback host", true, "http://[::1]:9/callback"],
+  ])("when %s comes back, then the person sees an error page", async (_name, isPublic, variant) => {
+    const client = await makeClient(t.ctx, { isPublic, redirectUris: ["http://127.0.0.1:9/callback"] });
+    const next = await authorizeWith(client.id, variant);
+    expect(next.status).toBe(400);
+    expect(next.location).toBeNull();
+  });
+});
+
+describe("introspection and revocation need client authentication (RFC 7662 §2.1, RFC 7009 §2.1)", () => {
+  test.each(["/token/introspection", "/token/revocation"])(
+    "when %s is called without any client authentication, then 401 invalid_client with a Basic challenge",
+    async (path) => {
+      const res = await fetch(`${t.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ token: "x".repeat(43) }).toString(),
+      });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("www-authenticate")).toMatch(/^Basic /);
+      expect(await res.json()).toEqual({ error: "invalid_client", error_description: expect.any(String) });
+    },
+  );
+
+  test.each(["/token/introspection", "/token/revocation"])("when %s is called by an authenticated app, then it answers 200", async (path) => {
+    const client = await makeClient(t.ctx);
+    const res = await tokenEndpoint(`${t.url}${path}`, client, { token: "x".repeat(43) });
+    expect(res.status).toBe(200);
+  });
+
+  test("when the app's secret is wrong, then the library's own 401 invalid_client is kept", async () => {
+    const client = await makeClient(t.ctx);
+    const res = await tokenEndpoint(`${t.url}/token/introspection`, { id: client.id, secret: "wrong" }, { token: "x".repeat(43) });
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe("invalid_client");
+  });
+
+  test("when a request names no client but is malformed otherwise, then other errors are left as they were", async () => {
+    const client = await makeClient(t.ctx);
+    const res = await tokenEndpoint(`${t.url}/token/introspection`, client, {});
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe("invalid_request");
+  });
+});
+
 describe("refresh tokens", () => {
   test("when a refresh token is used, then a new one replaces it and lives 90 days again", async () => {
     const { credentials } = await makeOwner(t.ctx);
