@@ -1,7 +1,8 @@
 import net from "node:net";
 import request from "supertest";
 import { startTestApp, startTestServer, type TestApp, type TestServer } from "../../support/app.js";
-import { makeClient } from "./oauth-helpers.js";
+import { formOf } from "../../support/connect-flow.js";
+import { makeClient, makeOwner } from "./oauth-helpers.js";
 
 /** Every string value in the metadata that looks like a URL. */
 function urlsIn(metadata: Record<string, unknown>): string[] {
@@ -102,6 +103,35 @@ describe("the provider's cookies follow the issuer's scheme", () => {
     const cookies = providerCookies(res);
     expect(cookies.length).toBeGreaterThan(0);
     for (const cookie of cookies) expect(cookie).not.toMatch(/;\s*secure/i);
+    await t.close();
+  });
+});
+
+/** The name=value pairs of Set-Cookie headers, merged into a jar (the test speaks http to an https issuer). */
+function keep(jar: Map<string, string>, res: request.Response): string {
+  for (const line of (res.headers["set-cookie"] as unknown as string[] | undefined) ?? []) {
+    const pair = line.split(";")[0];
+    jar.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
+  }
+  return [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+}
+
+describe("an https issuer behind a TLS-ending proxy", () => {
+  test("when a person signs in on the interaction page, then the provider reads its Secure cookies and sends them back to the ISSUER's resume URL", async () => {
+    const t = await startTestApp({ ISSUER: "https://auth.example.test" });
+    const { credentials } = await makeOwner(t.ctx);
+    const jar = new Map<string, string>();
+    const started = await request(t.app).get(await authPath(t)).expect(303);
+    keep(jar, started);
+    const page = await request(t.app).get(started.headers.location).set("Cookie", keep(jar, started)).expect(200);
+    const { csrf, action } = formOf(page.text);
+    const signedIn = await request(t.app)
+      .post(action)
+      .set("Cookie", keep(jar, page))
+      .type("form")
+      .send({ _csrf: csrf, ...credentials });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.location).toMatch(/^https:\/\/auth\.example\.test\/auth\//);
     await t.close();
   });
 });
