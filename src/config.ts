@@ -17,7 +17,7 @@ const schema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().min(1).default("127.0.0.1"),
     ISSUER: z.url().optional(),
-    // Host names (port ignored) the server answers for, comma-separated; * for any. Default: ISSUER's + loopback.
+    // Host names (port ignored) the server answers for besides ISSUER's and loopback, comma-separated; * for any.
     ALLOWED_HOSTS: z.string().optional(),
     DATABASE_URL: z
       .string()
@@ -55,7 +55,7 @@ const schema = z
       /** Host names a request may be addressed to; null: any. */
       allowedHosts: listedHosts?.includes("*")
         ? null
-        : [...new Set([...(listedHosts?.length ? listedHosts : [new URL(issuer).hostname]), ...LOOPBACK_HOSTS])],
+        : [...new Set([new URL(issuer).hostname, ...LOOPBACK_HOSTS, ...(listedHosts ?? [])])],
       databaseUrl: env.DATABASE_URL,
       logLevel: env.LOG_LEVEL,
       trustProxy: env.TRUST_PROXY > 0,

@@ -129,10 +129,13 @@ export function providerConfiguration(options: ProviderOptions): Configuration {
       client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
     // Signing out of our pages must not disconnect apps.
     expiresWithSession: async () => false,
-    // Each approval creates its own grant; an earlier grant (another workspace, perhaps) is never reused.
+    // Each approval creates its own grant; an earlier grant (another workspace, perhaps) is never reused. A
+    // grant approved by someone other than the account now signed in (they switched between consent and
+    // resume) is not theirs: consent is asked again.
     loadExistingGrant: async (ctx) => {
       const grantId = ctx.oidc.result?.consent?.grantId;
-      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+      const grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      return grant?.accountId === ctx.oidc.account?.accountId ? grant : undefined;
     },
     // Revoking any token of a grant at the revocation endpoint disconnects that grant entirely.
     revokeGrantPolicy: () => true,

@@ -132,6 +132,11 @@ describe("an https issuer behind a TLS-ending proxy", () => {
       .send({ _csrf: csrf, ...credentials });
     expect(signedIn.status).toBe(303);
     expect(signedIn.headers.location).toMatch(/^https:\/\/auth\.example\.test\/auth\//);
+    const resumed = await request(t.app).get(new URL(signedIn.headers.location).pathname).set("Cookie", keep(jar, signedIn));
+    expect(resumed.status).toBe(303);
+    const session = providerCookies(resumed).filter((c) => c.startsWith("_session"));
+    expect(session.map((c) => c.split("=")[0]).sort()).toEqual(["_session", "_session.sig"]);
+    for (const cookie of session) expect(cookie).toMatch(/;\s*secure/i);
     await t.close();
   });
 });
@@ -173,11 +178,12 @@ describe("ALLOWED_HOSTS", () => {
     await server.close();
   });
 
-  test("when ALLOWED_HOSTS lists names, then those and loopback are served and the issuer's own is not implied", async () => {
+  test("when ALLOWED_HOSTS lists names, then those are served besides the issuer's and loopback, and no other", async () => {
     const listed = await startTestApp({ ISSUER: "https://auth.example.test", ALLOWED_HOSTS: "api.example.test, Other.Example.test" });
-    await request(listed.app).get("/.well-known/openid-configuration").set("Host", "other.example.test").expect(200);
-    await request(listed.app).get("/.well-known/openid-configuration").set("Host", "127.0.0.1:1").expect(200);
-    await request(listed.app).get("/.well-known/openid-configuration").set("Host", "auth.example.test").expect(400);
+    for (const host of ["other.example.test", "api.example.test:8443", "auth.example.test", "127.0.0.1:1"]) {
+      await request(listed.app).get("/.well-known/openid-configuration").set("Host", host).expect(200);
+    }
+    await request(listed.app).get("/.well-known/openid-configuration").set("Host", "evil.example").expect(400);
     await listed.close();
   });
 });
