@@ -2,9 +2,9 @@ import { type Actor, recordAudit } from "../../audit/audit-log.js";
 import { V1_SCOPES } from "../../credentials/principal.js";
 import type { Db } from "../../db/client.js";
 import { ValidationError } from "../../errors/app-error.js";
+import { PROTOCOL_SCOPES } from "../scopes.js";
 import { type ClientView, toClientView } from "./client-view.js";
 import { digestClientSecret, generateClientId, generateClientSecret } from "./client-secret.js";
-import { PROTOCOL_SCOPES } from "../scopes.js";
 import { validateRedirectUris } from "./redirect-uris.js";
 
 export interface CreateClientInput {
