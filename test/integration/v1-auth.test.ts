@@ -1,4 +1,5 @@
 import request from "supertest";
+import { generateKey } from "../../src/api-keys/key-format.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { makeKey, makeWorkspace } from "../support/fixtures.js";
 
@@ -165,6 +166,18 @@ describe("rate limits on /v1", () => {
     // Allowed: the valid key, which counts against its own per-credential limit only.
     for (let i = 0; i < 3; i++) await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${good}`).expect(200);
     expectEnvelope(await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${good}`), 429, "rate_limit_error", "rate_limited");
+    await app.close();
+  });
+
+  test("when a blocked address repeats an unknown well-formed key, then only its first try reaches the database", async () => {
+    const app = await startTestApp({ AUTH_FAILURES_PER_MINUTE: "2" });
+    const unknown = generateKey();
+    const misses = async () =>
+      (await app.ctx.metrics.credentialCache.get()).values.find((v) => v.labels.kind === "api_key" && v.labels.result === "miss")?.value ?? 0;
+    for (let i = 0; i < 6; i++) await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${unknown}`);
+    // One miss (the database lookup, cached as a negative entry), then five cache hits while refused with 429.
+    expect(await misses()).toBe(1);
+    expectEnvelope(await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${unknown}`), 429, "rate_limit_error", "rate_limited");
     await app.close();
   });
 
