@@ -35,6 +35,15 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel, process.stdout);
+  // Handlers first: a signal that arrives while starting (or just as "listening" is printed) must not kill
+  // the process with the default action. Until the server listens there is nothing to finish.
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
+    logger.info({ signal }, "stopped before start-up finished");
+    process.exit(0);
+  };
+  process.on("SIGTERM", (signal) => onSignal(signal));
+  process.on("SIGINT", (signal) => onSignal(signal));
+
   let ctx: AppContext;
   try {
     ctx = await buildContext(config, { logger, migrate: true, background: true });
@@ -49,19 +58,16 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(`cannot listen on ${config.host}:${config.port}: ${oneLineReason(err)}`);
   }
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info({ host: config.host, port, issuer: config.issuer, pid: process.pid }, "workspace-auth listening");
-
   let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
+  onSignal = (signal) => {
     // npm forwards the signal it gets, and a process manager may also signal the whole group: act once.
     if (stopping) return;
     stopping = true;
     shutDown(signal, connections, ctx, logger, config.shutdownGraceMs);
   };
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  logger.info({ host: config.host, port, issuer: config.issuer, pid: process.pid }, "workspace-auth listening");
 }
 
 /**
