@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { generateKey } from "../../src/api-keys/key-format.js";
 import { tempDir } from "../support/app.js";
@@ -87,4 +88,61 @@ describe("SIGTERM while keep-alive clients send continuously", () => {
       }
     },
   );
+});
+
+describe("SIGTERM with one slow request in flight", () => {
+  /** A POST whose body arrives in two parts: the request is running (its body being read) in between. */
+  async function slowPost(url: string) {
+    const { port } = new URL(url);
+    const socket = net.connect(Number(port), "127.0.0.1");
+    let response = "";
+    socket.setEncoding("utf8").on("data", (d: string) => (response += d));
+    const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const body = "email=a%40example.test&password=x";
+    socket.write(`POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+    return { finish: () => socket.write(body.slice(5)), closed, response: () => response, destroy: () => socket.destroy() };
+  }
+
+  test("when the request finishes within the grace period, then it is answered with Connection: close and the server exits 0", async () => {
+    const dir = tempDir("wa-drain-slow-");
+    const node = await startNode("slow request", { DATABASE_URL: `file:${path.join(dir, "app.db")}`, SHUTDOWN_GRACE_MS: "5000" });
+    const post = await slowPost(node.url);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const exited = new Promise<number | null>((resolve) => node.child.on("exit", (code) => resolve(code)));
+      node.child.kill("SIGTERM");
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(node.child.exitCode).toBeNull();
+      post.finish();
+      await post.closed;
+      expect(post.response()).toMatch(/^HTTP\/1\.1 \d{3} /);
+      expect(post.response()).toMatch(/^connection: close$/im);
+      expect(await exited).toBe(0);
+    } finally {
+      post.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("when the request is still running when the grace period ends, then the server exits 1 at that moment", async () => {
+    const dir = tempDir("wa-drain-stuck-");
+    const node = await startNode("stuck request", { DATABASE_URL: `file:${path.join(dir, "app.db")}`, SHUTDOWN_GRACE_MS: "2000" });
+    const post = await slowPost(node.url);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const exited = new Promise<number | null>((resolve) => node.child.on("exit", (code) => resolve(code)));
+      const signalled = Date.now();
+      node.child.kill("SIGTERM");
+      expect(await exited).toBe(1);
+      const exitMs = Date.now() - signalled;
+      console.log(`[figure] request stuck past SHUTDOWN_GRACE_MS=2000: exit 1 after ${exitMs} ms`);
+      expect(exitMs).toBeGreaterThanOrEqual(2_000);
+      expect(exitMs).toBeLessThanOrEqual(3_000);
+      expect(node.logs.join("\n")).toMatch(/grace period over/);
+    } finally {
+      post.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
