@@ -27,4 +27,8 @@ VOLUME /data
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# node itself is PID 1 (exec form, no shell, no npm): `docker stop` sends it SIGTERM, and it finishes the requests
+# in flight and exits 0 within SHUTDOWN_GRACE_MS (10 s). Give it longer than that: `docker stop -t 15`, or
+# compose's stop_grace_period (compose.yaml sets 15s); Docker's own default of 10 s would SIGKILL at the same moment.
+STOPSIGNAL SIGTERM
 CMD ["node", "dist/main.js"]

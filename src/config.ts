@@ -41,6 +41,11 @@ const schema = z
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     CACHE_POLL_INTERVAL_MS: positiveInt(250),
     SESSION_TTL_HOURS: positiveInt(12),
+    // Above load balancers' idle timeouts (AWS ALB 60 s, nginx upstream keepalive 60 s): the balancer, not the
+    // node, must be the side that closes an idle connection, or it may send a request on one the node just closed.
+    KEEP_ALIVE_TIMEOUT_MS: positiveInt(65_000),
+    SHUTDOWN_GRACE_MS: positiveInt(10_000),
+    PURGE_INTERVAL_MS: positiveInt(600_000),
     OIDC_JWKS: z.string().optional(),
     COOKIE_KEYS: z.string().optional(),
   })
@@ -72,6 +77,12 @@ const schema = z
       metricsToken: env.METRICS_TOKEN,
       cachePollIntervalMs: env.CACHE_POLL_INTERVAL_MS,
       sessionTtlHours: env.SESSION_TTL_HOURS,
+      /** How long an idle kept-alive connection stays open; headers must arrive within this plus 1 s. */
+      keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,
+      /** After SIGTERM/SIGINT: how long requests in flight may take before the process exits anyway. */
+      shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+      /** About how often each node deletes expired sessions and OAuth rows. */
+      purgeIntervalMs: env.PURGE_INTERVAL_MS,
       oidcJwks: env.OIDC_JWKS,
       cookieKeys: env.COOKIE_KEYS?.split(",").map((k) => k.trim()).filter(Boolean),
     };

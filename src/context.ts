@@ -8,13 +8,14 @@ import { PostgresChangeNotifier } from "./credentials/postgres-change-notifier.j
 import { CredentialResolver } from "./credentials/resolver.js";
 import { createDb, databaseKind, type Db } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
+import { everyInterval, type PeriodicTask } from "./housekeeping/periodic-task.js";
+import { purgeExpired } from "./housekeeping/purge-expired.js";
 import { createLogger, type Logger } from "./logger.js";
 import { instrumentChangeFeed } from "./metrics/feed-metrics.js";
 import { Metrics } from "./metrics/metrics.js";
 import { countProviderTokens } from "./metrics/oauth-metrics.js";
 import { AccessTokenVerifier } from "./oauth/access-token-verifier.js";
 import { createOAuthServer, type OAuthServer } from "./oauth/oauth-server.js";
-import { purgeExpiredOidcModels } from "./oauth/prisma-adapter.js";
 import { SharedRateLimitCounters } from "./rate-limit/shared-store.js";
 import { getOrCreateSecret } from "./security/server-secrets.js";
 import { LoginThrottle } from "./sessions/login-throttle.js";
@@ -50,7 +51,6 @@ export interface ContextOptions {
 }
 
 const EXPIRY_SWEEP_MS = 60_000;
-const OAUTH_PURGE_MS = 10 * 60_000;
 
 /** Opens the database and builds the shared services. */
 export async function buildContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
@@ -78,20 +78,17 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     onSync: (ok) => metrics.rateLimitSyncs.inc({ result: ok ? "ok" : "error" }),
   });
 
-  const timers: NodeJS.Timeout[] = [];
+  const tasks: PeriodicTask[] = [];
   if (options.background) {
     await feed.start();
     rateLimits.start();
-    const sweep = setInterval(() => {
-      expireDueApiKeys(apiKeys).catch((err: unknown) => logger.error({ err }, "API key expiry sweep failed"));
-    }, EXPIRY_SWEEP_MS);
-    sweep.unref();
-    timers.push(sweep);
-    const purge = setInterval(() => {
-      purgeExpiredOidcModels(db).catch((err: unknown) => logger.error({ err }, "purge of expired OAuth artifacts failed"));
-    }, OAUTH_PURGE_MS);
-    purge.unref();
-    timers.push(purge);
+    tasks.push(everyInterval("API key expiry sweep", EXPIRY_SWEEP_MS, logger, () => expireDueApiKeys(apiKeys)));
+    tasks.push(
+      everyInterval("purge of expired sessions and OAuth artifacts", config.purgeIntervalMs, logger, async () => {
+        const purged = await purgeExpired(db);
+        if (purged.sessions || purged.oauthArtifacts) logger.info({ purged }, "purged expired rows");
+      }),
+    );
   }
 
   return {
@@ -107,9 +104,10 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     metrics,
     rateLimits,
     async close() {
+      // Everything that queries in the background stops (and finishes its current run) before the pool closes.
+      await Promise.all(tasks.map((t) => t.stop()));
       await feed.stop();
       await rateLimits.stop();
-      for (const t of timers) clearInterval(t);
       await db.$disconnect();
     },
   };

@@ -58,6 +58,7 @@ export class ChangeFeed {
   private failing = false;
   private resetPending = false;
   private polling = false;
+  private stopped = false;
   private pollAgain = false;
   private lastPurge = 0;
 
@@ -117,13 +118,17 @@ export class ChangeFeed {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.notifier?.close();
+    // A poll under way finishes before the caller closes the database under it.
+    while (this.polling) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   /** Reads entries written since the last poll (by any process) and passes them to the listeners. */
   async poll(): Promise<void> {
+    if (this.stopped) return;
     if (this.polling) {
       // A notification during a poll may announce an entry that poll's query did not see: read again after.
       this.pollAgain = true;

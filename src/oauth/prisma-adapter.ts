@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { Db } from "../db/client.js";
+import { deleteInBatches } from "../db/delete-in-batches.js";
 import { findProviderClient } from "./clients/provider-client.js";
 
 /**
@@ -161,8 +162,21 @@ export function prismaAdapter(db: Db, hooks: AdapterHooks): (name: string) => Ad
   return (name) => (name === "Client" ? new ClientAdapter(db) : new OidcModelAdapter(db, name, hooks));
 }
 
-/** Deletes rows past their expiry. Consumed codes and rotated refresh tokens stay until then, for replay detection. */
-export async function purgeExpiredOidcModels(db: Db, now = new Date()): Promise<number> {
-  const { count } = await db.oidcModel.deleteMany({ where: { expiresAt: { lt: now } } });
-  return count;
+/**
+ * Deletes rows past their expiry (interactions, sessions, codes, tokens, grants), in batches. Consumed codes
+ * and rotated refresh tokens stay until then, for replay detection.
+ */
+export function purgeExpiredOidcModels(db: Db, now = new Date()): Promise<number> {
+  const expired = { expiresAt: { lt: now } };
+  return deleteInBatches(
+    (take) => db.oidcModel.findMany({ where: expired, select: { id: true, type: true }, take }),
+    async (rows) => {
+      let count = 0;
+      for (const type of new Set(rows.map((r) => r.type))) {
+        const ids = rows.filter((r) => r.type === type).map((r) => r.id);
+        count += (await db.oidcModel.deleteMany({ where: { ...expired, type, id: { in: ids } } })).count;
+      }
+      return count;
+    },
+  );
 }

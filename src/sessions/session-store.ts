@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import type { Db } from "../db/client.js";
+import { deleteInBatches } from "../db/delete-in-batches.js";
 import type { SignedInUser } from "../users/session-user.js";
 
 /** The cookie holds a random token; the database keeps only its digest, so a leaked table signs nobody in. */
@@ -37,8 +38,11 @@ export async function destroySession(db: Db, sessionId: string): Promise<void> {
   await db.webSession.deleteMany({ where: { id: sessionId } });
 }
 
-/** Removes expired sessions. */
-export async function purgeExpiredSessions(db: Db): Promise<number> {
-  const { count } = await db.webSession.deleteMany({ where: { expiresAt: { lte: new Date() } } });
-  return count;
+/** Removes sessions expired at `now`, in batches; returns how many. */
+export function purgeExpiredSessions(db: Db, now = new Date()): Promise<number> {
+  const expired = { expiresAt: { lte: now } };
+  return deleteInBatches(
+    (take) => db.webSession.findMany({ where: expired, select: { id: true }, take }),
+    async (rows) => (await db.webSession.deleteMany({ where: { ...expired, id: { in: rows.map((r) => r.id) } } })).count,
+  );
 }
