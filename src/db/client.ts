@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { Client, Config } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaClient } from "../generated/sqlite/client.js";
+import { OwnedSqliteClient } from "./sqlite-connection.js";
 
 /** The Prisma client every service receives. Both databases share the same model API. */
 export type Db = PrismaClient;
@@ -27,9 +29,15 @@ export async function createDb(url: string): Promise<Db> {
     return createPostgresDb(url);
   }
   const file = sqliteFilePath(url);
-  const prisma = new PrismaClient({ adapter: new PrismaLibSQL({ url: `file:${file}` }) });
-  // Several processes (server, CLI) share the file: wait for locks instead of failing at once.
-  await prisma.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
-  await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");
+  const prisma = new PrismaClient({ adapter: new OwnedConnectionLibSQL({ url: `file:${file}` }) });
+  // Opens and configures the connection now, so a locked or unreadable file fails at start, not on a request.
+  await prisma.$queryRawUnsafe("SELECT 1");
   return prisma;
+}
+
+/** Prisma's libSQL adapter on one owned, fully configured connection (see OwnedSqliteClient). */
+class OwnedConnectionLibSQL extends PrismaLibSQL {
+  override createClient(config: Config): Client {
+    return new OwnedSqliteClient(config.url);
+  }
 }
