@@ -68,15 +68,19 @@ export class OwnedSqliteClient implements Client {
   readonly #path: string;
   #conn: Connection | undefined;
   #inTransaction = false;
+  #nextBeginWaitMs: number | undefined;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly lockWaitMs: number,
+  ) {
     this.#path = url.replace(/^file:/, "");
   }
 
   /** The connection, opened and configured on first use (again after one had to be dropped). */
   async #connection(): Promise<Connection> {
     if (this.closed) throw new Error("The SQLite client is closed");
-    if (!this.#conn) this.#conn = await withLockRetry(async () => open(this.#path));
+    if (!this.#conn) this.#conn = await withLockRetry(async () => open(this.#path), this.lockWaitMs);
     return this.#conn;
   }
 
@@ -122,7 +126,7 @@ export class OwnedSqliteClient implements Client {
         if (isBusy(err)) this.#drop();
         throw err;
       }
-    });
+    }, this.lockWaitMs);
   }
 
   async executeMultiple(sql: string): Promise<void> {
@@ -143,9 +147,19 @@ export class OwnedSqliteClient implements Client {
     return new OwnedTransaction(conn.runner, (how) => this.#end(conn, how));
   }
 
+  /** The next BEGIN waits at most `ms` for the lock (what is left of a transaction's budget after queueing). */
+  limitNextBegin(ms: number): void {
+    this.#nextBeginWaitMs = Math.max(0, ms);
+  }
+
   async #begin(conn: Connection): Promise<void> {
     if (this.#inTransaction) throw new Error("a transaction is already open on this connection");
-    await withLockRetry(async () => conn.begin.run());
+    const waitMs = this.#nextBeginWaitMs ?? this.lockWaitMs;
+    this.#nextBeginWaitMs = undefined;
+    // One turn of the event loop between this process's transactions: without it the next one queued here
+    // re-takes the lock within microseconds of the COMMIT, and another process (the CLI) polling for it starves.
+    await new Promise((resolve) => setImmediate(resolve));
+    await withLockRetry(async () => conn.begin.run(), waitMs);
     this.#inTransaction = true;
   }
 

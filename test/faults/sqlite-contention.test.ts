@@ -1,0 +1,130 @@
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { loadConfig } from "../../src/config.js";
+import { buildContext } from "../../src/context.js";
+import { createLogger } from "../../src/logger.js";
+import { tempDir } from "../support/app.js";
+import { makeKey, makeWorkspace } from "../support/fixtures.js";
+import { type NodeProcess, startNode } from "../integration/multinode/node-process.js";
+import { buildDist, cli, cliOutput, descriptorsOn, getStatus, max, post, quantile, type Sample } from "./support/sqlite-load.js";
+
+const ROUNDS = 5;
+const HTTP_WRITERS = 50;
+const CLI_WRITES = 20;
+const TOTAL_WRITES = 10_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("SQLite: the server and the CLI writing one file at once", () => {
+  let dir: string;
+  let url: string;
+  let server: NodeProcess;
+  let workspaceId: string;
+  let writerKey: string;
+  let victim: { key: string; id: string };
+  let counter = 0;
+  let httpWrites = 0;
+
+  beforeAll(async () => {
+    dir = tempDir("wa-fault-sqlite-");
+    url = `file:${path.join(dir, "app.db")}`;
+    const built = buildDist();
+    const ctx = await buildContext(loadConfig({ NODE_ENV: "test", DATABASE_URL: url }), { logger: createLogger("silent"), migrate: true });
+    try {
+      workspaceId = (await makeWorkspace(ctx)).id;
+      writerKey = (await makeKey(ctx, workspaceId, "read_write")).key;
+      const made = await makeKey(ctx, workspaceId, "read_only");
+      victim = { key: made.key, id: made.record.id };
+    } finally {
+      await ctx.close();
+    }
+    await built;
+    server = await startNode("sqlite", { DATABASE_URL: url, ISSUER: "http://127.0.0.1", RATE_LIMIT_PER_MINUTE: "1000000" });
+  }, 240_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** `writers` clients each POSTing subscribers back to back until `stop()` says so; every answer is sampled. */
+  async function load(writers: number, stop: (sent: number) => boolean): Promise<Sample[]> {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: writers });
+    const samples: Sample[] = [];
+    let sent = 0;
+    const loops = Array.from({ length: writers }, async () => {
+      do {
+        sent++;
+        samples.push(await post(agent, `${server.url}/v1/subscribers`, writerKey, { email: `w${counter++}@load.example` }));
+      } while (!stop(sent));
+    });
+    await Promise.all(loops);
+    agent.destroy();
+    httpWrites += samples.filter((s) => s.status === 201).length;
+    return samples;
+  }
+
+  /** load() until `until` settles. */
+  async function writeUntil<T>(writers: number, until: Promise<T>): Promise<{ result: T; samples: Sample[] }> {
+    let done = false;
+    const settled = until.finally(() => (done = true));
+    const [result, samples] = await Promise.all([settled, load(writers, () => done)]);
+    return { result, samples };
+  }
+
+  /** The server still writes and says it is ready: nothing is wedged. */
+  async function expectNotWedged(): Promise<void> {
+    const agent = new http.Agent();
+    const write = await post(agent, `${server.url}/v1/subscribers`, writerKey, { email: `check${counter++}@load.example` });
+    agent.destroy();
+    expect(write.status).toBe(201);
+    expect(await getStatus(`${server.url}/ready`)).toBe(200);
+  }
+
+  test("when 50 HTTP writers and 20 CLI `key create` run at once, 5 times, then no 500, no request over 2 s, no wedge, and a CLI revoke is refused on /v1 within 1 s", async () => {
+    let revokeMs: number | undefined;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const clis = Array.from({ length: CLI_WRITES }, (_, i) =>
+        cli(["key", "create", "--workspace", workspaceId, "--name", `cli ${round}.${i}`, "--access", "read_only"], url),
+      );
+      // Mid-test, a revoke by the CLI while the load runs; the key must stop working on /v1 within a second.
+      const revoke =
+        round === 3
+          ? cli(["key", "revoke", "--id", victim.id], url).then(async (run) => {
+              cliOutput(run);
+              while ((await getStatus(`${server.url}/v1/workspace`, victim.key)) !== 401) await sleep(20);
+              revokeMs = performance.now() - run.endedAt;
+            })
+          : Promise.resolve();
+      const { result: runs, samples } = await writeUntil(HTTP_WRITERS, Promise.all([Promise.all(clis), revoke]).then(([r]) => r));
+
+      const failedCli = runs.filter((r) => r.code !== 0);
+      const statuses = new Map<number, number>();
+      for (const s of samples) statuses.set(s.status, (statuses.get(s.status) ?? 0) + 1);
+      const ms = samples.map((s) => s.ms);
+      console.log(
+        `[figure] sqlite contention round ${round}/${ROUNDS}: ${samples.length} HTTP writes by ${HTTP_WRITERS} writers ` +
+          `(statuses ${JSON.stringify(Object.fromEntries(statuses))}), ${CLI_WRITES - failedCli.length}/${CLI_WRITES} CLI key create ok, ` +
+          `latency p50 ${quantile(ms, 0.5).toFixed(0)} ms, p99 ${quantile(ms, 0.99).toFixed(0)} ms, max ${max(ms).toFixed(0)} ms`,
+      );
+      expect(failedCli.map((r) => r.stdout + r.stderr)).toEqual([]);
+      expect(samples.filter((s) => s.status !== 201)).toEqual([]);
+      expect(max(ms)).toBeLessThan(2000);
+      await expectNotWedged();
+    }
+    console.log(`[figure] sqlite contention: key revoked by the CLI during the load refused on /v1 after ${revokeMs?.toFixed(0)} ms`);
+    expect(revokeMs).toBeLessThan(1000);
+  });
+
+  test("when 10,000 writes have gone through the server, then it holds a handful of descriptors on app.db, as at the start", async () => {
+    const pid = server.child.pid!;
+    const before = descriptorsOn(pid, "app.db");
+    const remaining = TOTAL_WRITES - httpWrites;
+    const samples = await load(HTTP_WRITERS, (sent) => sent >= remaining);
+    expect(samples.filter((s) => s.status !== 201)).toEqual([]);
+    const after = descriptorsOn(pid, "app.db");
+    console.log(`[figure] sqlite descriptors on app.db (db, -wal, -shm) held by the server: ${before} before, ${after} after ${httpWrites} HTTP writes`);
+    expect(after).toBeLessThanOrEqual(Math.max(before, 3));
+    await expectNotWedged();
+  });
+});
