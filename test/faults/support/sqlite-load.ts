@@ -114,3 +114,25 @@ export function quantile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
+
+/** What test/faults/support/write-many.ts reports. */
+export interface WriteManyResult {
+  before: number;
+  after: number;
+  writes: number;
+  /** How many of the writes were interactive transactions. */
+  transactions: number;
+  busyTimeout: number;
+}
+
+/** Runs write-many.ts in a process of its own: `count` write transactions through createDb, `concurrency` at a time. */
+export function writeMany(url: string, workspaceId: string, count: number, concurrency: number): Promise<WriteManyResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", path.join(ROOT, "test", "faults", "support", "write-many.ts"), url, workspaceId, String(count), String(concurrency)],
+      { cwd: ROOT, timeout: 240_000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as WriteManyResult)),
+    );
+  });
+}
