@@ -38,15 +38,16 @@ describe("the SQLite connection the app uses", () => {
   });
 
   test("when transactions have run, then the connection still has every setting and the descriptors on the file did not grow", async () => {
-    // The file, -wal and -shm of our connection (plus, until garbage collection, the migration's closed one).
+    // The file, -wal and -shm of our connection, plus those of the migration's closed connection, which libSQL
+    // releases only when garbage collection finalizes its statements.
     const before = descriptorsOn("conn.db");
     for (let i = 0; i < 100; i++) await db.$transaction(async (tx) => tx.workspace.create({ data: { name: `w${i}` } }));
     expect(Number(await pragma(db, "busy_timeout"))).toBe(SQLITE_BUSY_TIMEOUT_MS);
     expect(Number(await pragma(db, "foreign_keys"))).toBe(1);
     expect(Number(await pragma(db, "synchronous"))).toBe(2);
     expect(await pragma(db, "journal_mode")).toBe("wal");
-    expect(before).toBeLessThanOrEqual(4);
-    expect(descriptorsOn("conn.db")).toBe(before);
+    expect(before).toBeLessThanOrEqual(6);
+    expect(descriptorsOn("conn.db")).toBeLessThanOrEqual(before);
   });
 
   test("when another process holds the write lock past the wait, then a transaction fails with DatabaseBusyError (503) without freezing the event loop, and succeeds once the lock is free", async () => {
