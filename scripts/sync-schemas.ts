@@ -133,9 +133,37 @@ export function diffPostgresSchemas(from: string | null, to: string): string {
 }
 
 /**
+ * Columns that a derived PostgreSQL migration drops and adds again (`table.column`). Prisma does that when a
+ * column's type changes and it knows no cast: on a database with rows, every value of the column would be lost.
+ */
+export function droppedAndReadded(sql: string): string[] {
+  const found: string[] = [];
+  for (const statement of sql.split(";")) {
+    const table = /ALTER TABLE\s+"([^"]+)"/i.exec(statement)?.[1];
+    if (!table) continue;
+    const dropped = new Set([...statement.matchAll(/DROP COLUMN\s+"([^"]+)"/gi)].map((m) => m[1]));
+    for (const [, column] of statement.matchAll(/ADD COLUMN\s+"([^"]+)"/gi)) {
+      if (dropped.has(column)) found.push(`${table}.${column}`);
+    }
+  }
+  return found;
+}
+
+function typeChangeProblem(name: string, columns: string[]): string {
+  return (
+    `the PostgreSQL twin of ${name} would drop and re-add ${columns.join(", ")} (a column type change), losing ` +
+    `every value: write prisma/postgres/migrations/${name}/migration.sql by hand with\n` +
+    `  ALTER TABLE "<table>" ALTER COLUMN "<column>" TYPE <new type> USING <expression converting the old value>;\n` +
+    `then rerun \`npm run db:sync-schemas -- --check\``
+  );
+}
+
+/**
  * Regenerates the PostgreSQL schema and, when exactly one new SQLite migration has no PostgreSQL twin yet,
  * writes that twin as the diff from the previous PostgreSQL schema to the new one (or rewrites a lone initial
- * migration edited in place). With `write: false` it changes nothing and reports what is out of step.
+ * migration edited in place). With `write: false` it changes nothing and reports what is out of step. A twin that
+ * would drop and re-add a column (a type change) is never written: the problem asks for a hand-written
+ * `ALTER COLUMN … TYPE … USING` migration instead.
  */
 export function syncSchemas(paths: SchemaPaths, { write }: { write: boolean }): SyncResult {
   const problems: string[] = [];
@@ -157,12 +185,18 @@ export function syncSchemas(paths: SchemaPaths, { write }: { write: boolean }): 
   if (write && stale && (next || lone)) {
     const name = (next ?? lone) as string;
     const sql = diffPostgresSchemas(next ? current : null, expected);
-    fs.mkdirSync(path.join(paths.postgresMigrations, name), { recursive: true });
-    fs.writeFileSync(path.join(paths.postgresMigrations, name, "migration.sql"), sql);
-    const lock = path.join(paths.postgresMigrations, "migration_lock.toml");
-    if (!fs.existsSync(lock)) fs.writeFileSync(lock, LOCK_FILE);
-    authored.push(name);
-    onlySqlite = [];
+    const retyped = droppedAndReadded(sql);
+    if (retyped.length) {
+      problems.push(typeChangeProblem(name, retyped));
+      onlySqlite = onlySqlite.filter((n) => n !== name);
+    } else {
+      fs.mkdirSync(path.join(paths.postgresMigrations, name), { recursive: true });
+      fs.writeFileSync(path.join(paths.postgresMigrations, name, "migration.sql"), sql);
+      const lock = path.join(paths.postgresMigrations, "migration_lock.toml");
+      if (!fs.existsSync(lock)) fs.writeFileSync(lock, LOCK_FILE);
+      authored.push(name);
+      onlySqlite = [];
+    }
   } else if (write && stale && !onlySqlite.length) {
     problems.push(
       "the data model changed but no new migration exists: add prisma/migrations/<name>/migration.sql, then rerun",

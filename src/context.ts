@@ -48,6 +48,8 @@ export interface ContextOptions {
   migrate?: boolean;
   /** Poll the change feed and sweep expiries (servers do; one-shot CLI commands need not). */
   background?: boolean;
+  /** How long a SQLite write waits for another process's lock before failing (see createDb). */
+  lockWaitMs?: number;
 }
 
 const EXPIRY_SWEEP_MS = 60_000;
@@ -59,7 +61,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     const applied = await migrate(config.databaseUrl);
     if (applied.length) logger.info({ migrations: applied }, "applied database migrations");
   }
-  const db = await createDb(config.databaseUrl);
+  const db = await createDb(config.databaseUrl, { lockWaitMs: options.lockWaitMs });
   const metrics = new Metrics();
   // On PostgreSQL every node hears a committed change at once (LISTEN/NOTIFY); the poll stays the safety net.
   const notifier = databaseKind(config.databaseUrl) === "postgres" ? new PostgresChangeNotifier(config.databaseUrl, db, logger) : undefined;

@@ -5,6 +5,9 @@ import { AppError } from "../errors/app-error.js";
 import { createLogger, type Logger } from "../logger.js";
 import { type CliError, Output } from "./output.js";
 
+/** How long a command waits for a server's write lock on SQLite before it fails. */
+const CLI_LOCK_WAIT_MS = 30_000;
+
 /** Turns a result into the text shown without `--json`. */
 export type HumanFormat<R> = (result: R) => string;
 
@@ -50,7 +53,8 @@ export function withContext<O, R extends object>(
       async (config, logger) => {
         // Loaded on demand: the services (Prisma, the OAuth server) are heavy, and help or a usage error needs none.
         const { buildContext } = await import("../context.js");
-        const ctx = await buildContext(config, { logger, migrate: true });
+        // A person waits for one command; a server must answer its requests quickly (createDb).
+        const ctx = await buildContext(config, { logger, migrate: true, lockWaitMs: CLI_LOCK_WAIT_MS });
         try {
           return await run(ctx, options);
         } finally {

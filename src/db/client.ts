@@ -1,7 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { Client, Config } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaClient } from "../generated/sqlite/client.js";
+import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
+import { OwnedSqliteClient } from "./sqlite-connection.js";
+import { SQLITE_LOCK_WAIT_MS } from "./sqlite-lock-wait.js";
+import { queueTransactions } from "./transaction-queue.js";
 
 /** The Prisma client every service receives. Both databases share the same model API. */
 export type Db = PrismaClient;
@@ -20,16 +25,51 @@ export function sqliteFilePath(url: string): string {
   return file;
 }
 
+export interface DbOptions {
+  /**
+   * SQLite: how long a write waits for the write lock another process holds before DatabaseBusyError (503).
+   * Short for servers (SQLITE_LOCK_WAIT_MS, requests must answer); long for the CLI, where a person waits.
+   */
+  lockWaitMs?: number;
+}
+
 /** Creates the Prisma client for the configured database. The only place that knows about drivers. */
-export async function createDb(url: string): Promise<Db> {
+export async function createDb(url: string, options: DbOptions = {}): Promise<Db> {
   if (databaseKind(url) === "postgres") {
     const { createPostgresDb } = await import("./postgres.js");
     return createPostgresDb(url);
   }
   const file = sqliteFilePath(url);
-  const prisma = new PrismaClient({ adapter: new PrismaLibSQL({ url: `file:${file}` }) });
-  // Several processes (server, CLI) share the file: wait for locks instead of failing at once.
-  await prisma.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
-  await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");
+  const lockWaitMs = options.lockWaitMs ?? SQLITE_LOCK_WAIT_MS;
+  const prisma = new PrismaClient({
+    adapter: new OwnedConnectionLibSQL({ url: `file:${file}` }, lockWaitMs),
+    // Our queue bounds the wait (and answers 503); Prisma's maxWait would turn a longer wait into a 500.
+    transactionOptions: { maxWait: 2 * lockWaitMs + 1000 },
+  });
+  // Opens and configures the connection now, so a locked or unreadable file fails at start, not on a request.
+  await prisma.$queryRawUnsafe("SELECT 1");
   return prisma;
+}
+
+/** Prisma's libSQL adapter on one owned, fully configured connection (see OwnedSqliteClient). */
+class OwnedConnectionLibSQL extends PrismaLibSQL {
+  #client: OwnedSqliteClient | undefined;
+
+  constructor(
+    config: Config,
+    private readonly lockWaitMs = SQLITE_LOCK_WAIT_MS,
+  ) {
+    super(config);
+  }
+
+  override createClient(config: Config): Client {
+    this.#client = new OwnedSqliteClient(config.url, this.lockWaitMs);
+    return this.#client;
+  }
+
+  /** One wait budget per transaction: its time in our queue, then what is left for SQLite's write lock. */
+  override async connect(): Promise<SqlDriverAdapter> {
+    const adapter = await super.connect();
+    return queueTransactions(adapter, this.lockWaitMs, (remainingMs) => this.#client?.limitNextBegin(remainingMs));
+  }
 }

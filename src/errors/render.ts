@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
+import { asDatabaseBusy } from "../db/sqlite-lock-wait.js";
 import { AppError, InvalidRequestError, NotFoundError } from "./app-error.js";
 
 interface BodyParserError {
@@ -39,7 +40,7 @@ function send(req: Request, res: Response, err: AppError): void {
 /** The one place errors become responses: the /v1 envelope for API clients, an HTML page for browsers. */
 export const renderErrors: ErrorRequestHandler = (err, req, res, next) => {
   if (res.headersSent) return next(err);
-  const known = err instanceof AppError ? err : fromBodyParser(err as BodyParserError);
+  const known = err instanceof AppError ? err : (fromBodyParser(err as BodyParserError) ?? asDatabaseBusy(err));
   if (known) return send(req, res, known);
   req.log?.error({ err }, "unhandled error");
   send(req, res, new AppError(500, "api_error", "internal_error", "Something went wrong on our side."));

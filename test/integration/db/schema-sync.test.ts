@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import {
   compareMigrationFolders,
+  droppedAndReadded,
   migrationNames,
   renderPostgresSchema,
   SCHEMA_PATHS,
@@ -110,6 +111,37 @@ describe("one data model for SQLite and PostgreSQL", () => {
     const sql = read(path.join(paths.postgresMigrations, init, "migration.sql"));
     expect(sql).toContain('CREATE TABLE "Extra"');
     expect(sql).toContain('CREATE TABLE "User"');
+  });
+
+  test("when a column changes type with no cast, then the sync writes no DROP + ADD COLUMN twin and asks for ALTER … TYPE … USING", () => {
+    const paths = copyProject(dir);
+    fs.writeFileSync(paths.source, read(paths.source).replace(/(redirectUris\s+)String/, "$1Json"));
+    addMigration(paths.sqliteMigrations, "20990101000000_json_uris", "-- rebuilt by prisma migrate diff\n");
+
+    const result = syncSchemas(paths, { write: true });
+
+    expect(result.authored).toEqual([]);
+    expect(result.problems).toEqual([expect.stringContaining("OAuthClient.redirectUris")]);
+    expect(result.problems[0]).toContain('ALTER COLUMN "<column>" TYPE <new type> USING');
+    expect(fs.existsSync(path.join(paths.postgresMigrations, "20990101000000_json_uris"))).toBe(false);
+    // Until someone writes the migration by hand, the check keeps failing.
+    expect(syncSchemas(paths, { write: false }).problems).toEqual([expect.stringContaining("missing PostgreSQL migration 20990101000000_json_uris")]);
+  });
+
+  test("when a column changes type with a cast PostgreSQL knows, then the sync writes the ALTER COLUMN twin", () => {
+    const paths = copyProject(dir);
+    fs.writeFileSync(paths.source, read(paths.source).replace(/(count\s+)Int/, "$1BigInt"));
+    addMigration(paths.sqliteMigrations, "20990101000000_bigint_count", "-- rebuilt by prisma migrate diff\n");
+
+    expect(syncSchemas(paths, { write: true })).toEqual({ schema: "written", authored: ["20990101000000_bigint_count"], problems: [] });
+    const twin = read(path.join(paths.postgresMigrations, "20990101000000_bigint_count", "migration.sql"));
+    expect(twin).toMatch(/ALTER COLUMN "count" SET DATA TYPE BIGINT/);
+    expect(droppedAndReadded(twin)).toEqual([]);
+  });
+
+  test("when derived SQL drops and re-adds a column, then it is recognised, and a plain DROP or ADD is not", () => {
+    expect(droppedAndReadded(`ALTER TABLE "A" DROP COLUMN "x",\nADD COLUMN     "x" JSONB NOT NULL;`)).toEqual(["A.x"]);
+    expect(droppedAndReadded(`ALTER TABLE "A" DROP COLUMN "x";\nALTER TABLE "A" ADD COLUMN "y" TEXT;`)).toEqual([]);
   });
 
   test("when the model changes and several migrations exist but none is new, then the sync says a migration is missing", () => {

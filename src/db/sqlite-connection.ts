@@ -1,0 +1,242 @@
+import type { Client, InStatement, ResultSet, Transaction, TransactionMode } from "@libsql/client";
+import { Sqlite3Client } from "@libsql/client/sqlite3";
+import Database from "libsql";
+import { isBusy, withLockRetry } from "./sqlite-lock-wait.js";
+
+/**
+ * The settings every SQLite connection of this project gets, in this order: busy_timeout first, so that even
+ * switching the journal mode waits for a lock (SQLITE_BUSY_RECOVERY when several servers start together).
+ * busy_timeout is short on purpose: libSQL is synchronous, so SQLite's own busy wait freezes the event loop;
+ * longer waits happen between attempts, asynchronously (withLockRetry).
+ */
+export const SQLITE_BUSY_TIMEOUT_MS = 20;
+export const CONNECTION_PRAGMAS = [
+  `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
+  "PRAGMA journal_mode = WAL",
+  // FULL: a commit is on disk before it is acknowledged (kill -9 and power loss alike).
+  "PRAGMA synchronous = FULL",
+  "PRAGMA foreign_keys = ON",
+];
+
+/** Statements that only read (or set a connection option): they run as they are, never inside BEGIN IMMEDIATE. */
+const READ_ONLY = /^\s*(SELECT|PRAGMA|EXPLAIN)\b/i;
+
+/** One open connection: the libSQL database, libSQL's statement runner on it, and our control statements. */
+interface Connection {
+  database: Database.Database;
+  runner: Sqlite3Client;
+  /**
+   * Prepared once and re-run: re-running a statement resets it. A BEGIN that failed with SQLITE_BUSY and was
+   * never re-run would stay "in progress", and every later COMMIT on the connection would fail.
+   */
+  begin: Database.Statement;
+  commit: Database.Statement;
+  rollback: Database.Statement;
+}
+
+function open(path: string): Connection {
+  const database = new Database(path);
+  try {
+    for (const pragma of CONNECTION_PRAGMAS) database.prepare(pragma).all();
+    return {
+      database,
+      runner: new Sqlite3Client(path, {}, database, "number"),
+      begin: database.prepare("BEGIN IMMEDIATE"),
+      commit: database.prepare("COMMIT"),
+      rollback: database.prepare("ROLLBACK"),
+    };
+  } catch (err) {
+    database.close();
+    throw err;
+  }
+}
+
+/**
+ * A libSQL client that owns exactly one connection, configured with CONNECTION_PRAGMAS, for its whole life.
+ * libSQL's own client hands its connection to each transaction and silently opens a new one (without the pragmas)
+ * for what follows: one file descriptor per transaction until garbage collection. Here transactions run on the same
+ * connection: @prisma/adapter-libsql already serialises every query and transaction of a client through its mutex,
+ * so nothing else uses the connection while a transaction is open.
+ *
+ * Writes always hold the write lock from their BEGIN IMMEDIATE, taken by withLockRetry (short synchronous waits,
+ * asynchronous backoff between them, DatabaseBusyError after SQLITE_LOCK_WAIT_MS): a statement inside never meets
+ * SQLITE_BUSY, so none is left half-run.
+ */
+export class OwnedSqliteClient implements Client {
+  closed = false;
+  readonly protocol = "file";
+  readonly #path: string;
+  #conn: Connection | undefined;
+  #inTransaction = false;
+  #nextBeginWaitMs: number | undefined;
+
+  constructor(
+    url: string,
+    private readonly lockWaitMs: number,
+  ) {
+    this.#path = url.replace(/^file:/, "");
+  }
+
+  /** The connection, opened and configured on first use (again after one had to be dropped). */
+  async #connection(): Promise<Connection> {
+    if (this.closed) throw new Error("The SQLite client is closed");
+    if (!this.#conn) this.#conn = await withLockRetry(async () => open(this.#path), this.lockWaitMs);
+    return this.#conn;
+  }
+
+  /** Closing a connection releases whatever it holds; the next use opens a fresh, configured one. */
+  #drop(): void {
+    const conn = this.#conn;
+    this.#conn = undefined;
+    this.#inTransaction = false;
+    try {
+      conn?.database.close();
+    } catch {
+      // Already unusable: nothing more to release.
+    }
+  }
+
+  async execute(stmt: InStatement): Promise<ResultSet> {
+    const conn = await this.#connection();
+    if (this.#inTransaction) return conn.runner.execute(stmt);
+    const sql = typeof stmt === "string" ? stmt : stmt.sql;
+    if (READ_ONLY.test(sql)) return this.#read(stmt);
+    await this.#begin(conn);
+    try {
+      const result = await conn.runner.execute(stmt);
+      await this.#end(conn, "commit");
+      return result;
+    } catch (err) {
+      await this.#end(conn, "rollback");
+      throw err;
+    }
+  }
+
+  /**
+   * A read outside a transaction. In WAL mode readers do not wait for writers; SQLITE_BUSY only happens while
+   * another connection recovers the WAL after a crash. The failed statement would stay in progress, so the
+   * connection is dropped and the read retried on a fresh one.
+   */
+  #read(stmt: InStatement): Promise<ResultSet> {
+    return withLockRetry(async () => {
+      const conn = await this.#connection();
+      try {
+        return await conn.runner.execute(stmt);
+      } catch (err) {
+        if (isBusy(err)) this.#drop();
+        throw err;
+      }
+    }, this.lockWaitMs);
+  }
+
+  async executeMultiple(sql: string): Promise<void> {
+    if (this.#inTransaction) throw new Error("executeMultiple inside a transaction is not supported");
+    const conn = await this.#connection();
+    try {
+      await conn.runner.executeMultiple(sql);
+    } catch (err) {
+      if (isBusy(err)) this.#drop();
+      throw err;
+    }
+  }
+
+  /** Always BEGIN IMMEDIATE, whatever `mode` the adapter asks for (it always asks for deferred). */
+  async transaction(_mode?: TransactionMode): Promise<Transaction> {
+    const conn = await this.#connection();
+    await this.#begin(conn);
+    return new OwnedTransaction(conn.runner, (how) => this.#end(conn, how));
+  }
+
+  /** The next BEGIN waits at most `ms` for the lock (what is left of a transaction's budget after queueing). */
+  limitNextBegin(ms: number): void {
+    this.#nextBeginWaitMs = Math.max(0, ms);
+  }
+
+  async #begin(conn: Connection): Promise<void> {
+    if (this.#inTransaction) throw new Error("a transaction is already open on this connection");
+    const waitMs = this.#nextBeginWaitMs ?? this.lockWaitMs;
+    this.#nextBeginWaitMs = undefined;
+    // One turn of the event loop between this process's transactions: without it the next one queued here
+    // re-takes the lock within microseconds of the COMMIT, and another process (the CLI) polling for it starves.
+    await new Promise((resolve) => setImmediate(resolve));
+    await withLockRetry(async () => conn.begin.run(), waitMs);
+    this.#inTransaction = true;
+  }
+
+  /**
+   * Ends the transaction. A failed COMMIT leaves it open with the write lock held, so it is rolled back; when even
+   * that fails the connection is dropped. Either way the lock is released before the error reaches the caller.
+   */
+  async #end(conn: Connection, how: "commit" | "rollback"): Promise<void> {
+    if (conn !== this.#conn) return;
+    try {
+      if (how === "commit") conn.commit.run();
+    } finally {
+      try {
+        if (conn.database.inTransaction) conn.rollback.run();
+        this.#inTransaction = false;
+      } catch {
+        this.#drop();
+      }
+    }
+  }
+
+  batch(): Promise<ResultSet[]> {
+    return Promise.reject(new Error("batch is not used by the Prisma adapter"));
+  }
+
+  sync(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.#drop();
+  }
+}
+
+/** A transaction on the owned connection; commit or rollback hands the connection back, released either way. */
+class OwnedTransaction implements Transaction {
+  closed = false;
+
+  constructor(
+    private readonly runner: Sqlite3Client,
+    private readonly end: (how: "commit" | "rollback") => Promise<void>,
+  ) {}
+
+  execute(stmt: InStatement): Promise<ResultSet> {
+    if (this.closed) return Promise.reject(new Error("The transaction is closed"));
+    return this.runner.execute(stmt);
+  }
+
+  async batch(stmts: InStatement[]): Promise<ResultSet[]> {
+    const results: ResultSet[] = [];
+    for (const stmt of stmts) results.push(await this.execute(stmt));
+    return results;
+  }
+
+  executeMultiple(): Promise<void> {
+    return Promise.reject(new Error("executeMultiple inside a transaction is not supported"));
+  }
+
+  commit(): Promise<void> {
+    return this.#finish("commit");
+  }
+
+  rollback(): Promise<void> {
+    return this.#finish("rollback");
+  }
+
+  close(): void {
+    void this.#finish("rollback");
+  }
+
+  async #finish(how: "commit" | "rollback"): Promise<void> {
+    if (this.closed) {
+      if (how === "commit") throw new Error("The transaction is closed");
+      return;
+    }
+    this.closed = true;
+    await this.end(how);
+  }
+}

@@ -1,0 +1,125 @@
+import fs from "node:fs";
+import path from "node:path";
+import { createClient } from "@libsql/client";
+import { createDb, type Db } from "../../../src/db/client.js";
+import { migrate } from "../../../src/db/migrate.js";
+import { OwnedSqliteClient, SQLITE_BUSY_TIMEOUT_MS } from "../../../src/db/sqlite-connection.js";
+import { DatabaseBusyError } from "../../../src/db/sqlite-lock-wait.js";
+import { tempDir } from "../../support/app.js";
+
+/** This process's descriptors on files whose path contains `name`. */
+function descriptorsOn(name: string): number {
+  return fs.readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`).includes(name);
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+const pragma = async (db: Db, name: string) => Object.values((await db.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${name}`))[0])[0];
+
+describe("the SQLite connection the app uses", () => {
+  let dir: string;
+  let file: string;
+  let url: string;
+  let db: Db;
+  beforeEach(async () => {
+    dir = tempDir("wa-conn-");
+    file = path.join(dir, "conn.db");
+    url = `file:${file}`;
+    await migrate(url);
+    db = await createDb(url);
+  });
+  afterEach(async () => {
+    await db.$disconnect();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("when transactions have run, then the connection still has every setting and the descriptors on the file did not grow", async () => {
+    // The file, -wal and -shm of our connection, plus those of the migration's closed connection, which libSQL
+    // releases only when garbage collection finalizes its statements.
+    const before = descriptorsOn("conn.db");
+    for (let i = 0; i < 100; i++) await db.$transaction(async (tx) => tx.workspace.create({ data: { name: `w${i}` } }));
+    expect(Number(await pragma(db, "busy_timeout"))).toBe(SQLITE_BUSY_TIMEOUT_MS);
+    expect(Number(await pragma(db, "foreign_keys"))).toBe(1);
+    expect(Number(await pragma(db, "synchronous"))).toBe(2);
+    expect(await pragma(db, "journal_mode")).toBe("wal");
+    expect(before).toBeLessThanOrEqual(6);
+    expect(descriptorsOn("conn.db")).toBeLessThanOrEqual(before);
+  });
+
+  test("when another process holds the write lock past the wait, then a transaction fails with DatabaseBusyError (503) without freezing the event loop, and succeeds once the lock is free", async () => {
+    const other = createClient({ url });
+    await other.execute("BEGIN IMMEDIATE");
+    let longestGap = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      longestGap = Math.max(longestGap, performance.now() - last);
+      last = performance.now();
+    }, 5);
+    const started = performance.now();
+    const failure = await db.$transaction(async (tx) => tx.workspace.create({ data: { name: "blocked" } })).catch((e: unknown) => e);
+    const waited = performance.now() - started;
+    clearInterval(ticker);
+    await other.execute("ROLLBACK");
+    other.close();
+
+    expect(failure).toBeInstanceOf(DatabaseBusyError);
+    expect((failure as DatabaseBusyError).status).toBe(503);
+    expect(waited).toBeGreaterThan(1000);
+    expect(waited).toBeLessThan(3000);
+    expect(longestGap).toBeLessThan(250);
+    await expect(db.$transaction(async (tx) => tx.workspace.create({ data: { name: "free" } }))).resolves.toMatchObject({ name: "free" });
+  });
+
+  test("when a single write outside a transaction meets a held lock, then it fails as 503 too, and the next write works", async () => {
+    const other = createClient({ url });
+    await other.execute("BEGIN IMMEDIATE");
+    const failure = await db.workspace.create({ data: { name: "blocked" } }).catch((e: unknown) => e);
+    await other.execute("ROLLBACK");
+    other.close();
+    expect((failure as { code?: string }).code).toBe("service_unavailable");
+    await expect(db.workspace.create({ data: { name: "free" } })).resolves.toMatchObject({ name: "free" });
+  });
+
+  test("when a COMMIT fails, then the transaction is rolled back and the write lock released", async () => {
+    const client = new OwnedSqliteClient(url, 1000);
+    const other = createClient({ url });
+    try {
+      const tx = await client.transaction("deferred");
+      // Deferred foreign keys are checked at COMMIT: a genuine failing commit.
+      await tx.execute("PRAGMA defer_foreign_keys = ON");
+      await tx.execute(`INSERT INTO "Membership" (id, workspaceId, userId, role) VALUES ('m', 'nowhere', 'nobody', 'owner')`);
+      await expect(tx.commit()).rejects.toThrow(/FOREIGN KEY/);
+
+      await other.execute("BEGIN IMMEDIATE");
+      await other.execute("ROLLBACK");
+      const next = await client.transaction("deferred");
+      await next.execute(`INSERT INTO "Workspace" (id, name) VALUES ('after', 'after')`);
+      await next.commit();
+      const rows = await other.execute(`SELECT (SELECT count(*) FROM "Membership") AS m, (SELECT count(*) FROM "Workspace" WHERE id = 'after') AS w`);
+      expect([Number(rows.rows[0].m), Number(rows.rows[0].w)]).toEqual([0, 1]);
+    } finally {
+      other.close();
+      client.close();
+    }
+  });
+
+  test("when a BEGIN failed busy and was abandoned, then later transactions on the connection still commit", async () => {
+    const client = new OwnedSqliteClient(url, 50);
+    const other = createClient({ url });
+    try {
+      await other.execute("BEGIN IMMEDIATE");
+      await expect(client.transaction("deferred")).rejects.toBeInstanceOf(DatabaseBusyError);
+      await other.execute("ROLLBACK");
+      const tx = await client.transaction("deferred");
+      await tx.execute(`INSERT INTO "Workspace" (id, name) VALUES ('w', 'w')`);
+      await expect(tx.commit()).resolves.toBeUndefined();
+    } finally {
+      other.close();
+      client.close();
+    }
+  });
+});
