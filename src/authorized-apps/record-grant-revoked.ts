@@ -1,7 +1,7 @@
 import { recordAudit, SYSTEM } from "../audit/audit-log.js";
 import { countLiveGrantArtifacts } from "../oauth/grant-storage.js";
 import type { AuthorizedAppDeps, RevokedReason } from "./deps.js";
-import { recomputeRecordScopes } from "./live-scopes.js";
+import { lockRecord, recomputeRecordScopes } from "./live-scopes.js";
 
 /**
  * A grant whose code may not have been redeemed yet counts as live for this long after approval, so an
@@ -23,9 +23,11 @@ export async function recordGrantRevoked(deps: AuthorizedAppDeps, grantId: strin
   const revokedRecord = await deps.db.$transaction(async (tx) => {
     const link = await tx.authorizedAppGrant.findUnique({ where: { grantId }, include: { authorizedApp: { include: { client: true } } } });
     if (!link) return null;
+    const record = link.authorizedApp;
+    // The record before its grants, in the same order as approvals and revocations take them (no deadlock).
+    await lockRecord(tx, record);
     await tx.authorizedAppGrant.updateMany({ where: { grantId, revokedAt: null }, data: { revokedAt: now } });
     await tx.credentialEvent.create({ data: { kind: "grant", targetId: grantId } });
-    const record = link.authorizedApp;
     if (record.status !== "active") return null;
 
     const others = await tx.authorizedAppGrant.findMany({ where: { authorizedAppId: record.id, revokedAt: null } });
