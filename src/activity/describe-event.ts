@@ -1,3 +1,4 @@
+import { REVOKED_REASONS } from "../authorized-apps/describe-revoker.js";
 import { permission } from "../settings/permissions.js";
 
 /**
@@ -42,7 +43,7 @@ const DESCRIBE: Record<string, (d: Details) => string> = {
     return `${d.renewed === true ? "Re-authorized" : "Authorized"} ${appLabel(d)}${scopes ? ` (${scopes})` : ""}`;
   },
   "authorized_app.revoked": (d) => {
-    const reason = text(d.reason);
+    const reason = text(d.reason) && (REVOKED_REASONS[String(d.reason)] ?? text(d.reason));
     return `Revoked ${appLabel(d)}${reason ? ` (${reason})` : ""}`;
   },
   "membership.added": (d) => `Added ${text(d.email) ?? "a user"} as ${text(d.role) ?? "member"}`,

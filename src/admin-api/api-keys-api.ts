@@ -2,12 +2,14 @@ import { Router } from "express";
 import { z } from "zod";
 import { createApiKey, MAX_KEY_NAME } from "../api-keys/create-api-key.js";
 import { listApiKeys } from "../api-keys/list-api-keys.js";
+import { requestFingerprint } from "../api-keys/request-fingerprint.js";
 import { revokeApiKey } from "../api-keys/revoke-api-key.js";
 import { rotateApiKey } from "../api-keys/rotate-api-key.js";
 import type { AppContext } from "../context.js";
 import { ValidationError } from "../errors/app-error.js";
 import { parseInput } from "../resources/validation.js";
 import { createKeyOnce } from "../settings/create-key-once.js";
+import { onceAtATime } from "./idempotency-in-flight.js";
 import { expiryInDays, MAX_EXPIRY_DAYS } from "../settings/expiration.js";
 import { viewerOf } from "../settings/page.js";
 import { administeredIds, apiKeyWorkspace, requireAdministered, requireAdminOfRecord } from "../settings/viewer.js";
@@ -33,7 +35,10 @@ const emptyBody = z.strictObject({});
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
 
-/** The optional `Idempotency-Key` header: a retried create with the same value returns the first key, without its secret. */
+/**
+ * The optional `Idempotency-Key` header: a retry of the same request returns the first key, without its secret;
+ * the same key with another body is a 422, for another workspace a 409, and while the first still runs a 409.
+ */
 function idempotencyKeyOf(value: string | undefined): string | undefined {
   if (value !== undefined && !IDEMPOTENCY_KEY.test(value)) {
     throw new ValidationError('Invalid header "Idempotency-Key": must be 8 to 100 letters, digits, or _ . : -');
@@ -70,8 +75,11 @@ export function apiKeysApi(ctx: AppContext): Router {
       ownerId: viewer.user.id,
       actor: viewer.actor,
     };
-    const result = idempotencyKey
-      ? await createKeyOnce(ctx.apiKeys, { ...input, idempotencyKey: `api:${viewer.user.id}:${idempotencyKey}` })
+    const scopedKey = idempotencyKey && `api:${viewer.user.id}:${idempotencyKey}`;
+    const result = scopedKey
+      ? await onceAtATime(scopedKey, () =>
+          createKeyOnce(ctx.apiKeys, { ...input, idempotencyKey: scopedKey, idempotencyFingerprint: requestFingerprint(body) }),
+        )
       : await createApiKey(ctx.apiKeys, input);
     res.status(result.key ? 201 : 200).json({ data: { key: result.key, api_key: result.apiKey } });
   });

@@ -1,6 +1,6 @@
 import type { Actor } from "../audit/audit-log.js";
 import { recordAudit } from "../audit/audit-log.js";
-import { NotFoundError, ValidationError } from "../errors/app-error.js";
+import { ConflictError, InvalidRequestError, NotFoundError, ValidationError } from "../errors/app-error.js";
 import { type ApiKeyAccess, type ApiKeyView, toApiKeyView, withKeyRelations } from "./api-key-view.js";
 import type { ApiKeyDeps } from "./deps.js";
 import { digestKey, displayPrefix, generateKey } from "./key-format.js";
@@ -14,6 +14,8 @@ export interface CreateApiKeyInput {
   actor: Actor;
   /** A form's one-time token: a second submit with the same token returns the first key, without its secret. */
   idempotencyKey?: string;
+  /** The request that carried `idempotencyKey` (see request-fingerprint.ts): another request with the key is refused. */
+  idempotencyFingerprint?: string;
 }
 
 /** The result of creating or rotating: the only time the plaintext key is available. */
@@ -25,6 +27,24 @@ export interface IssuedKey {
 export type CreateApiKeyResult = IssuedKey | { key: null; apiKey: ApiKeyView; replayed: true };
 
 export const MAX_KEY_NAME = 100;
+
+/**
+ * An idempotency key already used: for another workspace it is a 409 (the key names a different resource);
+ * for the same workspace with a different request it is a 422 (IETF Idempotency-Key draft). Keys stored
+ * without a fingerprint (before fingerprints existed) replay for any request.
+ */
+function refuseOtherRequest(earlier: { workspaceId: string; idempotencyFingerprint: string | null }, input: CreateApiKeyInput): void {
+  if (earlier.workspaceId !== input.workspaceId) {
+    throw new ConflictError("idempotency_key_reused", "This form or Idempotency-Key was already used to create a key in another workspace.");
+  }
+  if (earlier.idempotencyFingerprint !== null && earlier.idempotencyFingerprint !== (input.idempotencyFingerprint ?? null)) {
+    throw new InvalidRequestError(
+      422,
+      "idempotency_key_reused",
+      "This form or Idempotency-Key was already used for a different request. Use a new key for a new request.",
+    );
+  }
+}
 
 /** Creates a key for a workspace; returns its secret once. */
 export async function createApiKey(deps: ApiKeyDeps, input: CreateApiKeyInput): Promise<CreateApiKeyResult> {
@@ -38,7 +58,8 @@ export async function createApiKey(deps: ApiKeyDeps, input: CreateApiKeyInput): 
       where: { idempotencyKey: input.idempotencyKey },
       include: withKeyRelations,
     });
-    if (earlier && earlier.workspaceId === input.workspaceId) {
+    if (earlier) {
+      refuseOtherRequest(earlier, input);
       return { key: null, apiKey: toApiKeyView(earlier), replayed: true };
     }
   }
@@ -57,6 +78,7 @@ export async function createApiKey(deps: ApiKeyDeps, input: CreateApiKeyInput): 
         expiresAt: input.expiresAt ?? null,
         createdById: input.ownerId ?? null,
         idempotencyKey: input.idempotencyKey ?? null,
+        idempotencyFingerprint: input.idempotencyKey ? (input.idempotencyFingerprint ?? null) : null,
       },
       include: withKeyRelations,
     });

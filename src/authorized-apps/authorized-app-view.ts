@@ -1,5 +1,5 @@
 import type { AuthorizedApp, OAuthClient, Workspace } from "../generated/sqlite/client.js";
-import type { RevokedBy } from "./deps.js";
+import type { RevokedBy, RevokedReason } from "./deps.js";
 
 export type AuthorizedAppStatus = "active" | "revoked";
 
@@ -10,12 +10,19 @@ export interface AuthorizedAppView {
   app_name: string;
   workspace_id: string;
   workspace_name: string;
+  /** The union of the scopes of every live grant: everything a token of this app can still do here. */
   scopes: string[];
   authorized_at: string;
   last_used_at: string | null;
   status: AuthorizedAppStatus;
   revoked_at: string | null;
   revoked_by: RevokedBy | null;
+  /** The person who revoked it (Settings, /api), else null. */
+  revoked_by_user_id: string | null;
+  /** Who revoked it, for people: the person's email, "command line", or the app's name; null for the system. */
+  revoked_by_name: string | null;
+  /** Why the system revoked it: code_replay, refresh_token_reuse, sign_out, client_deleted; else null. */
+  revoked_reason: RevokedReason | null;
 }
 
 export type AuthorizedAppRow = AuthorizedApp & { client: OAuthClient; workspace: Workspace };
@@ -36,5 +43,8 @@ export function toAuthorizedAppView(row: AuthorizedAppRow): AuthorizedAppView {
     status: row.status as AuthorizedAppStatus,
     revoked_at: row.revokedAt?.toISOString() ?? null,
     revoked_by: (row.revokedBy as RevokedBy | null) ?? null,
+    revoked_by_user_id: row.revokedByUserId ?? null,
+    revoked_by_name: row.revokedByName ?? null,
+    revoked_reason: (row.revokedReason as RevokedReason | null) ?? null,
   };
 }

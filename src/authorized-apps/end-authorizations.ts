@@ -1,7 +1,7 @@
 import { type Actor, recordAudit } from "../audit/audit-log.js";
 import type { Db } from "../db/client.js";
 import { destroyGrantData } from "../oauth/grant-storage.js";
-import type { RevokedBy } from "./deps.js";
+import type { RevokedBy, RevokedReason } from "./deps.js";
 
 type Tx = Pick<Db, "authorizedApp" | "authorizedAppGrant" | "oidcModel" | "auditEvent" | "credentialEvent">;
 
@@ -9,8 +9,8 @@ export interface EndAuthorizations {
   by: RevokedBy;
   actor: Actor;
   now: Date;
-  /** Why, for the audit log (e.g. the client was deleted). */
-  reason?: string;
+  /** Why the system ended it (e.g. the client was deleted); stored on the record and in the audit log. */
+  reason?: RevokedReason;
 }
 
 /**
@@ -33,7 +33,9 @@ export async function endAuthorizations(tx: Tx, recordIds: string[], end: EndAut
         status: "revoked",
         revokedAt: end.now,
         revokedBy: end.by,
-        revokedByUserId: end.by === "user" ? (end.actor.id ?? null) : null,
+        revokedByUserId: end.by === "user" && end.actor.type === "user" ? (end.actor.id ?? null) : null,
+        revokedByName: end.actor.label ?? null,
+        revokedReason: end.reason ?? null,
         activeKey: null,
       },
     });

@@ -1,6 +1,7 @@
 import { type Actor, recordAudit } from "../audit/audit-log.js";
 import { isUniqueViolation } from "../db/unique-violation.js";
 import type { AuthorizedAppDeps } from "./deps.js";
+import { recomputeRecordScopes } from "./live-scopes.js";
 
 export interface Approval {
   clientId: string;
@@ -15,9 +16,10 @@ export interface Approval {
 }
 
 /**
- * Writes an approval into the registry: the active record of this (app, workspace) gets the new scopes and
- * approver, or a new record is created (also after a revocation, which stays as history). The grant is
- * linked to the record either way. Returns the record id.
+ * Writes an approval into the registry: the active record of this (app, workspace) gets the new approver, or
+ * a new record is created (also after a revocation, which stays as history). The grant is linked to the
+ * record either way, and the record's scopes become the union over its live grants (see live-scopes.ts).
+ * Returns the record id.
  */
 export async function recordApproval(deps: AuthorizedAppDeps, approval: Approval): Promise<string> {
   try {
@@ -31,13 +33,12 @@ export async function recordApproval(deps: AuthorizedAppDeps, approval: Approval
 
 async function write(deps: AuthorizedAppDeps, approval: Approval): Promise<string> {
   const activeKey = `${approval.clientId}:${approval.workspaceId}`;
-  const scopes = approval.scopes.join(" ");
   const id = await deps.db.$transaction(async (tx) => {
     const existing = await tx.authorizedApp.findUnique({ where: { activeKey }, include: { client: true } });
     const record = existing
       ? await tx.authorizedApp.update({
           where: { id: existing.id },
-          data: { scopes, approvedById: approval.userId },
+          data: { approvedById: approval.userId },
           include: { client: true },
         })
       : await tx.authorizedApp.create({
@@ -45,18 +46,21 @@ async function write(deps: AuthorizedAppDeps, approval: Approval): Promise<strin
             clientId: approval.clientId,
             workspaceId: approval.workspaceId,
             approvedById: approval.userId,
-            scopes,
+            scopes: "",
             activeKey,
           },
           include: { client: true },
         });
-    await tx.authorizedAppGrant.create({ data: { grantId: approval.grantId, authorizedAppId: record.id } });
+    await tx.authorizedAppGrant.create({
+      data: { grantId: approval.grantId, authorizedAppId: record.id, scopes: approval.scopes.join(" ") },
+    });
+    const liveScopes = await recomputeRecordScopes(tx, record.id);
     await recordAudit(tx, {
       workspaceId: approval.workspaceId,
       actor: approval.actor,
       action: "authorized_app.authorized",
       target: { type: "authorized_app", id: record.id },
-      details: { app_name: record.client.name, client_id: approval.clientId, scopes: approval.scopes, renewed: Boolean(existing) },
+      details: { app_name: record.client.name, client_id: approval.clientId, scopes: approval.scopes, renewed: Boolean(existing), record_scopes: liveScopes },
     });
     await tx.credentialEvent.create({ data: { kind: "authorized_app", targetId: record.id } });
     return record.id;

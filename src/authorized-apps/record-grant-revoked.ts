@@ -1,6 +1,7 @@
 import { recordAudit, SYSTEM } from "../audit/audit-log.js";
 import { countLiveGrantArtifacts } from "../oauth/grant-storage.js";
-import type { AuthorizedAppDeps } from "./deps.js";
+import type { AuthorizedAppDeps, RevokedReason } from "./deps.js";
+import { lockRecord, recomputeRecordScopes } from "./live-scopes.js";
 
 /**
  * A grant whose code may not have been redeemed yet counts as live for this long after approval, so an
@@ -8,36 +9,56 @@ import type { AuthorizedAppDeps } from "./deps.js";
  */
 const PENDING_APPROVAL_MS = 5 * 60_000;
 
+/** Who ended a grant on the authorization server's side: the app (token revocation) or the system, and why. */
+export type GrantEnd = { by: "app" } | { by: "system"; reason: RevokedReason };
+
 /**
- * The authorization server ended a grant on its own: a replayed code, a reused refresh token, or the app
- * revoking its token. The link is marked ended; when the record has no live grant left it becomes
- * revoked, by `app` or by `system`.
+ * The authorization server ended a grant on its own: a replayed code, a reused refresh token, a sign-out,
+ * or the app revoking its token. The link is marked ended and the record's scopes shrink to the union of
+ * its remaining live grants; when it has no live grant left it becomes revoked, by `app` or by `system`
+ * with the reason.
  */
-export async function recordGrantRevoked(deps: AuthorizedAppDeps, grantId: string, by: "app" | "system"): Promise<void> {
+export async function recordGrantRevoked(deps: AuthorizedAppDeps, grantId: string, end: GrantEnd): Promise<void> {
   const now = new Date();
   const revokedRecord = await deps.db.$transaction(async (tx) => {
     const link = await tx.authorizedAppGrant.findUnique({ where: { grantId }, include: { authorizedApp: { include: { client: true } } } });
     if (!link) return null;
+    const record = link.authorizedApp;
+    // The record before its grants, in the same order as approvals and revocations take them (no deadlock).
+    await lockRecord(tx, record);
     await tx.authorizedAppGrant.updateMany({ where: { grantId, revokedAt: null }, data: { revokedAt: now } });
     await tx.credentialEvent.create({ data: { kind: "grant", targetId: grantId } });
-    const record = link.authorizedApp;
     if (record.status !== "active") return null;
 
     const others = await tx.authorizedAppGrant.findMany({ where: { authorizedAppId: record.id, revokedAt: null } });
-    if (others.some((g) => now.getTime() - g.createdAt.getTime() < PENDING_APPROVAL_MS)) return null;
-    if ((await countLiveGrantArtifacts(tx, others.map((g) => g.grantId), now)) > 0) return null;
+    const stillLive =
+      others.some((g) => now.getTime() - g.createdAt.getTime() < PENDING_APPROVAL_MS) ||
+      (await countLiveGrantArtifacts(tx, others.map((g) => g.grantId), now)) > 0;
+    if (stillLive) {
+      await recomputeRecordScopes(tx, record.id);
+      return null;
+    }
+    // A revoked record keeps the scopes it had when it ended, as history.
 
+    const reason = end.by === "system" ? end.reason : null;
     const updated = await tx.authorizedApp.updateMany({
       where: { id: record.id, status: "active" },
-      data: { status: "revoked", revokedAt: now, revokedBy: by, activeKey: null },
+      data: {
+        status: "revoked",
+        revokedAt: now,
+        revokedBy: end.by,
+        revokedByName: end.by === "app" ? record.client.name : null,
+        revokedReason: reason,
+        activeKey: null,
+      },
     });
     if (updated.count === 0) return null;
     await recordAudit(tx, {
       workspaceId: record.workspaceId,
-      actor: by === "app" ? { type: "app", id: record.clientId, label: record.client.name } : SYSTEM,
+      actor: end.by === "app" ? { type: "app", id: record.clientId, label: record.client.name } : SYSTEM,
       action: "authorized_app.revoked",
       target: { type: "authorized_app", id: record.id },
-      details: { app_name: record.client.name, client_id: record.clientId, revoked_by: by },
+      details: { app_name: record.client.name, client_id: record.clientId, revoked_by: end.by, ...(reason ? { reason } : {}) },
     });
     await tx.credentialEvent.create({ data: { kind: "authorized_app", targetId: record.id } });
     return record.id;

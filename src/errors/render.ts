@@ -22,6 +22,14 @@ function fromBodyParser(err: BodyParserError): AppError | undefined {
   }
 }
 
+/**
+ * Express's router throws a URIError (status 400) when a path parameter is not valid percent-encoding
+ * (`/v1/subscribers/%FF`). Such a segment names nothing, like any other malformed id: 404.
+ */
+function fromRouter(err: unknown): AppError | undefined {
+  return err instanceof URIError && (err as { status?: number }).status === 400 ? new NotFoundError() : undefined;
+}
+
 /** Whether a request expects our JSON envelope (API clients) rather than an HTML page (people). */
 function wantsJson(req: Request): boolean {
   return req.path.startsWith("/v1") || req.path.startsWith("/api/") || !req.accepts("html");
@@ -40,7 +48,8 @@ function send(req: Request, res: Response, err: AppError): void {
 /** The one place errors become responses: the /v1 envelope for API clients, an HTML page for browsers. */
 export const renderErrors: ErrorRequestHandler = (err, req, res, next) => {
   if (res.headersSent) return next(err);
-  const known = err instanceof AppError ? err : (fromBodyParser(err as BodyParserError) ?? asDatabaseBusy(err));
+  const known =
+    err instanceof AppError ? err : (fromRouter(err) ?? fromBodyParser(err as BodyParserError) ?? asDatabaseBusy(err));
   if (known) return send(req, res, known);
   req.log?.error({ err }, "unhandled error");
   send(req, res, new AppError(500, "api_error", "internal_error", "Something went wrong on our side."));

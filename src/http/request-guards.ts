@@ -1,6 +1,7 @@
 import type { RequestHandler } from "express";
 import { KEY_PREFIX } from "../api-keys/key-format.js";
 import { InvalidRequestError, NotFoundError, ValidationError } from "../errors/app-error.js";
+import { malformedTextIn } from "./malformed-text.js";
 
 const CREDENTIAL_FIELDS = new Set(["access_token", "api_key", "key", "token"]);
 
@@ -24,7 +25,7 @@ function hasField(value: unknown, field: string): boolean {
  * - credentials travel only in the Authorization header: one in the query string or body is refused and never
  *   authenticates (it may already sit in a proxy log, so the caller should rotate it);
  * - the credential alone decides the workspace: naming one is refused;
- * - text may not carry NUL characters.
+ * - text must be storable: no NUL characters, no lone UTF-16 surrogates (see malformed-text.ts).
  */
 export const guardV1Input: RequestHandler = (req, _res, next) => {
   const query: unknown = req.query;
@@ -47,7 +48,7 @@ export const guardV1Input: RequestHandler = (req, _res, next) => {
       ),
     );
   }
-  next(containsNul(query) || containsNul(body) ? nulError() : undefined);
+  next(malformedTextError(query, body));
 };
 
 /** Bodies on /v1 must be JSON. */
@@ -59,13 +60,6 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
-function containsNul(value: unknown, depth = 0): boolean {
-  if (depth > 16 || value === null || value === undefined) return false;
-  if (typeof value === "string") return value.includes("\u0000");
-  if (typeof value !== "object") return false;
-  return Object.entries(value).some(([field, inner]) => field.includes("\u0000") || containsNul(inner, depth + 1));
-}
-
 /**
  * A path with an encoded NUL names nothing we could store (PostgreSQL text cannot hold NUL): answer 404
  * like any other malformed id, before a database driver turns it into a 500.
@@ -75,11 +69,12 @@ export const refuseNulInPath: RequestHandler = (req, _res, next) => {
   next(new NotFoundError());
 };
 
-/** Text fields may not carry NUL characters: refused with 422 instead of reaching the database. */
-export const refuseNulInInput: RequestHandler = (req, _res, next) => {
-  next(containsNul(req.query) || containsNul(req.body) ? nulError() : undefined);
+/** Pages and /api: text that cannot be stored (NUL, lone surrogates) is refused with 422 before any schema. */
+export const refuseMalformedText: RequestHandler = (req, _res, next) => {
+  next(malformedTextError(req.query, req.body));
 };
 
-function nulError(): ValidationError {
-  return new ValidationError("Text may not contain NUL characters.");
+function malformedTextError(query: unknown, body: unknown): ValidationError | undefined {
+  const problem = malformedTextIn(query) ?? malformedTextIn(body);
+  return problem ? new ValidationError(problem) : undefined;
 }

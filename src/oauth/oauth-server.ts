@@ -78,7 +78,8 @@ export async function createOAuthServer(deps: AuthorizedAppDeps & { config: Conf
   const { config, db, logger } = deps;
   const registry: AuthorizedAppDeps = { db: deps.db, feed: deps.feed };
   const adapter = prismaAdapter(db, {
-    onConcurrentRedemption: (grantId) => revokeGrant(provider, registry, grantId),
+    onConcurrentRedemption: (grantId, model) =>
+      revokeGrant(provider, registry, grantId, model === "RefreshToken" ? "refresh_token_reuse" : "code_replay"),
   });
   const provider: Provider = buildProvider({
     issuer: config.issuer,

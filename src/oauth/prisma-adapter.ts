@@ -49,7 +49,7 @@ export interface AdapterHooks {
    * A code or refresh token lost a race to be redeemed: another request consumed it between this one's
    * read and its update. Treated like a replay: everything its grant issued is revoked.
    */
-  onConcurrentRedemption(grantId: string): Promise<void>;
+  onConcurrentRedemption(grantId: string, model: "AuthorizationCode" | "RefreshToken"): Promise<void>;
 }
 
 type Row = { id: string; payload: string; consumedAt: Date | null };
@@ -116,7 +116,7 @@ class OidcModelAdapter implements Adapter {
     if (count > 0) return;
     // The library read this row as unconsumed, but another request consumed (or revoked) it since.
     const row = await this.db.oidcModel.findUnique({ where: this.key(id), select: { grantId: true } });
-    if (row?.grantId && SINGLE_USE.has(this.type)) await this.hooks.onConcurrentRedemption(row.grantId);
+    if (row?.grantId && SINGLE_USE.has(this.type)) await this.hooks.onConcurrentRedemption(row.grantId, this.type as "AuthorizationCode" | "RefreshToken");
     throw new errors.InvalidGrant(`${this.type === "RefreshToken" ? "refresh token" : "authorization code"} already used`);
   }
 

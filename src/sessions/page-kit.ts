@@ -3,7 +3,7 @@ import express, { type Request, type RequestHandler, type Response } from "expre
 import { doubleCsrf } from "csrf-csrf";
 import type { AppContext } from "../context.js";
 import { AuthenticationError, ForbiddenError } from "../errors/app-error.js";
-import { refuseNulInInput } from "../http/request-guards.js";
+import { refuseMalformedText } from "../http/request-guards.js";
 import { findSessionUser } from "./session-store.js";
 
 export const SESSION_COOKIE = "wa_session";
@@ -50,7 +50,7 @@ export function createPageKit(ctx: AppContext): PageKit {
       cookieParser(),
       express.urlencoded({ extended: false, limit: "20kb" }),
       express.json({ limit: "100kb" }),
-      refuseNulInInput,
+      refuseMalformedText,
       loadUser,
     ],
     requireUser(req, res, next) {

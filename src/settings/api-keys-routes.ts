@@ -4,9 +4,10 @@ import { z } from "zod";
 import type { ApiKeyView } from "../api-keys/api-key-view.js";
 import { MAX_KEY_NAME } from "../api-keys/create-api-key.js";
 import { listApiKeys } from "../api-keys/list-api-keys.js";
+import { requestFingerprint } from "../api-keys/request-fingerprint.js";
 import { revokeApiKey } from "../api-keys/revoke-api-key.js";
 import type { AppContext } from "../context.js";
-import { ValidationError } from "../errors/app-error.js";
+import { InvalidRequestError, ValidationError } from "../errors/app-error.js";
 import type { PageKit } from "../sessions/page-kit.js";
 import { keyConfirmation } from "./confirmations.js";
 import { createKeyOnce } from "./create-key-once.js";
@@ -122,16 +123,27 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
       throw err;
     }
     const user = viewer.user;
-    const created = await createKeyOnce(ctx.apiKeys, {
-      workspaceId: workspace.id,
-      name: form.name,
-      access: form.access,
-      expiresAt,
-      ownerId: user.id,
-      actor: viewer.actor,
-      // Namespaced by user, so nobody else's form token can ever point at this key.
-      idempotencyKey: `settings:${user.id}:${form.form_token}`,
-    });
+    const fields = { workspace_id: form.workspace_id, name: form.name, access: form.access, expiration: form.expiration, expires_on: form.expires_on };
+    let created;
+    try {
+      created = await createKeyOnce(ctx.apiKeys, {
+        workspaceId: workspace.id,
+        name: form.name,
+        access: form.access,
+        expiresAt,
+        ownerId: user.id,
+        actor: viewer.actor,
+        // Namespaced by user, so nobody else's form token can ever point at this key.
+        idempotencyKey: `settings:${user.id}:${form.form_token}`,
+        idempotencyFingerprint: requestFingerprint(fields),
+      });
+    } catch (err) {
+      // The form was already submitted with other values: show it again, with a fresh token.
+      if (err instanceof InvalidRequestError && err.status === 422) {
+        return renderKeys(req, res, viewer, { status: 422, generate: { open: true, values, error: err.message } });
+      }
+      throw err;
+    }
     await renderKeys(req, res, viewer, { result: { kind: "created", key: created.key, apiKey: created.apiKey } });
   });
 

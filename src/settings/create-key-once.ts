@@ -6,7 +6,7 @@ import { isUniqueViolation } from "../db/unique-violation.js";
 /**
  * createApiKey with an idempotency key that also holds when two submits race (a double click without
  * JavaScript): the loser hits the unique index, and its retry finds the winner's key and returns it without
- * the secret. A key reused for another workspace stays a 409.
+ * the secret. A key reused for another workspace stays a 409; with another request (fingerprint) a 422.
  */
 export async function createKeyOnce(deps: ApiKeyDeps, input: CreateApiKeyInput & { idempotencyKey: string }): Promise<CreateApiKeyResult> {
   for (let attempt = 0; ; attempt++) {

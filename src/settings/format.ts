@@ -1,3 +1,4 @@
+import { describeRevoker } from "../authorized-apps/describe-revoker.js";
 import { permission } from "./permissions.js";
 
 /** How Settings pages show values to people: dates in UTC, access levels, statuses and permissions in words. */
@@ -47,12 +48,5 @@ export function status(value: string): string {
   return value.charAt(0).toUpperCase() + value.slice(1);
 }
 
-const REVOKED_BY: Record<string, string> = { user: "a workspace admin", app: "the app", system: "the system" };
-
-/** "by a workspace admin", "by the app", "by the system". */
-export function revokedBy(by: string | null): string {
-  return by ? `by ${REVOKED_BY[by] ?? by}` : "";
-}
-
 /** The helpers templates receive as `fmt`. */
-export const fmt = { dateTime, date, ago, access, status, permission, revokedBy };
+export const fmt = { dateTime, date, ago, access, status, permission, revokedBy: describeRevoker };

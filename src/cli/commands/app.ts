@@ -1,12 +1,13 @@
 import type { Command } from "commander";
 import { CLI } from "../../audit/audit-log.js";
 import type { AuthorizedAppView } from "../../authorized-apps/authorized-app-view.js";
+import { describeRevoker } from "../../authorized-apps/describe-revoker.js";
 import { listAuthorizedApps } from "../../authorized-apps/list-authorized-apps.js";
 import { revokeAuthorizedApp } from "../../authorized-apps/revoke-authorized-app.js";
 import { requireWorkspace } from "../../workspaces/find-workspace.js";
 import { withContext } from "../run-command.js";
 
-/** One line of `app list`: the registry record, without the workspace name. */
+/** One line of `app list`: the registry record, without the workspace name; `scopes` is the union over live grants. */
 function listed(app: AuthorizedAppView) {
   return {
     id: app.id,
@@ -19,6 +20,8 @@ function listed(app: AuthorizedAppView) {
     status: app.status,
     revoked_at: app.revoked_at,
     revoked_by: app.revoked_by,
+    revoked_by_name: app.revoked_by_name,
+    revoked_reason: app.revoked_reason,
   };
 }
 
@@ -27,7 +30,9 @@ const showList = ({ apps }: { apps: ReturnType<typeof listed>[] }) =>
     ? "No connected apps."
     : apps
         .map((a) =>
-          [a.id, a.status, JSON.stringify(a.app_name), a.client_id, a.scopes.join(" "), `last used ${a.last_used_at ?? "never"}`].join("  "),
+          [a.id, a.status, JSON.stringify(a.app_name), a.client_id, a.scopes.join(" "), `last used ${a.last_used_at ?? "never"}`, describeRevoker(a)]
+            .filter(Boolean)
+            .join("  "),
         )
         .join("\n");
 

@@ -22,7 +22,7 @@ export async function deleteClient(deps: AuthorizedAppDeps, target: { id: string
     const revoked = await endAuthorizations(
       tx,
       records.map((r) => r.id),
-      { by: "system", actor: target.actor, now, reason: "client deleted" },
+      { by: "system", actor: target.actor, now, reason: "client_deleted" },
     );
     if (updated.count > 0) {
       await recordAudit(tx, {

@@ -54,6 +54,9 @@ describe("listing authorized apps", () => {
         status: "revoked",
         revoked_at: expect.any(String),
         revoked_by: "user",
+        revoked_by_user_id: null,
+        revoked_by_name: "command line",
+        revoked_reason: null,
       },
     ]);
     expect(apps.map((a) => a.id)).not.toContain(other.record.id);

@@ -268,7 +268,8 @@ describe("approvals and the registry", () => {
     });
     const records = await t.ctx.db.authorizedApp.findMany({ where: { clientId: client.id }, include: { grants: true } });
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ status: "active", scopes: "tags:read tags:write", approvedById: admin.id });
+    // The record's permissions are the union over its live grants: the first grant still reads subscribers.
+    expect(records[0]).toMatchObject({ status: "active", scopes: "subscribers:read tags:read tags:write", approvedById: admin.id });
     expect(new Set(records[0].grants.map((g) => g.grantId)).size).toBe(2);
     // Each token keeps the scopes of its own approval.
     expect(await v1Status(t.url, first.tokens.access_token, "/v1/subscribers")).toBe(200);

@@ -1,4 +1,5 @@
 import request from "supertest";
+import { onceAtATime } from "../../../src/admin-api/idempotency-in-flight.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
 import { type Agent, makeWorld, signedIn } from "./world.js";
@@ -200,5 +201,62 @@ describe("/api/activity", () => {
     await m.a.get(`/api/activity?workspace=${w.ws.id}`).expect(403);
     const owner = await apiClient(w.owner);
     expect((await owner.a.get(`/api/activity?workspace=${w.ws.id}`).expect(200)).body.data.length).toBeGreaterThan(0);
+  });
+});
+
+describe("/api Idempotency-Key: a fingerprint of the request is kept with the key", () => {
+  const body = () => ({ workspace_id: w.ws.id, name: "fingerprinted", access: "read_only" });
+
+  test("when the same key comes with another name or access level, then 422 idempotency_key_reused and no key is made", async () => {
+    const c = await apiClient(w.owner);
+    const first = await post(c, "/api/api-keys", body()).set("Idempotency-Key", "fingerprint-01").expect(201);
+    for (const changed of [{ name: "another name" }, { access: "read_write" }, { expires_in_days: 5 }]) {
+      const res = await post(c, "/api/api-keys", { ...body(), ...changed }).set("Idempotency-Key", "fingerprint-01").expect(422);
+      expect(res.body.error).toMatchObject({ type: "invalid_request_error", code: "idempotency_key_reused" });
+    }
+    // The twin: the same request again is still a replay of the first key.
+    const replay = await post(c, "/api/api-keys", body()).set("Idempotency-Key", "fingerprint-01").expect(200);
+    expect(replay.body.data).toMatchObject({ key: null, api_key: { id: first.body.data.api_key.id } });
+    expect(await t.ctx.db.apiKey.count({ where: { workspaceId: w.ws.id, name: { in: ["fingerprinted", "another name"] } } })).toBe(1);
+  });
+
+  test("when the same key is used for another workspace, then it stays a 409 (not a 422)", async () => {
+    const c = await apiClient(w.owner);
+    await post(c, "/api/api-keys", body()).set("Idempotency-Key", "fingerprint-02").expect(201);
+    const otherWorkspace = await makeWorkspace(t.ctx, undefined, [{ userId: w.owner.id, role: "owner" }]);
+    const res = await post(c, "/api/api-keys", { ...body(), workspace_id: otherWorkspace.id }).set("Idempotency-Key", "fingerprint-02").expect(409);
+    expect(res.body.error.code).toBe("idempotency_key_reused");
+  });
+
+  test("when requests with one key race, then one key is made and each other answer is a replay or 409 idempotency_key_in_flight", async () => {
+    const c = await apiClient(w.owner);
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => post(c, "/api/api-keys", { ...body(), name: "in flight" }).set("Idempotency-Key", "fingerprint-03")),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.every((s) => s === 201 || s === 200 || s === 409)).toBe(true);
+    for (const r of responses.filter((r) => r.status === 409)) expect(r.body.error.code).toBe("idempotency_key_in_flight");
+    // Once the first is done, a retry replays it.
+    await post(c, "/api/api-keys", { ...body(), name: "in flight" }).set("Idempotency-Key", "fingerprint-03").expect(200);
+    expect(await t.ctx.db.apiKey.count({ where: { name: "in flight" } })).toBe(1);
+  });
+});
+
+describe("an Idempotency-Key while its first request is still running", () => {
+  test("when a second request with the key arrives while the first runs, then it is refused with 409 idempotency_key_in_flight; afterwards it runs", async () => {
+    let finish!: () => void;
+    const first = onceAtATime("in-flight-key", () => new Promise<string>((resolve) => (finish = () => resolve("first"))));
+    await expect(onceAtATime("in-flight-key", async () => "second")).rejects.toMatchObject({ status: 409, code: "idempotency_key_in_flight" });
+    // The twin: another key is not held up.
+    await expect(onceAtATime("another-key", async () => "other")).resolves.toBe("other");
+    finish();
+    await expect(first).resolves.toBe("first");
+    await expect(onceAtATime("in-flight-key", async () => "later")).resolves.toBe("later");
+  });
+
+  test("when the first request fails, then the key is released", async () => {
+    await expect(onceAtATime("failing-key", () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    await expect(onceAtATime("failing-key", async () => "retried")).resolves.toBe("retried");
   });
 });

@@ -151,6 +151,17 @@ describe("API Keys tab: generating a key", () => {
     expect(await t.ctx.db.apiKey.count({ where: { name: "Twice" } })).toBe(1);
   });
 
+  test("when the same form is submitted again with other values, then 422 with the form reopened on a fresh token; no second key", async () => {
+    const a = await signedIn(t, w.owner);
+    const form = await openForm(a);
+    const fields = { ...form, workspace_id: w.ws.id, name: "Changed", access: "read_only", expiration: "never", expires_on: "" };
+    await a.post("/settings/api-keys").type("form").send(fields).expect(200);
+    const changed = await a.post("/settings/api-keys").type("form").send({ ...fields, access: "read_write" }).expect(422);
+    expect(changed.text).toContain("already used for a different request");
+    expect(hiddenField(changed.text, "form_token")).not.toBe(form.form_token);
+    expect(await t.ctx.db.apiKey.count({ where: { name: "Changed" } })).toBe(1);
+  });
+
   test("when the same form is submitted twice at the same moment, then one key exists and exactly one response shows it", async () => {
     const a = await signedIn(t, w.owner);
     const form = await openForm(a);
