@@ -25,6 +25,8 @@ export class PostgresChangeNotifier implements ChangeNotifier {
     private readonly url: string,
     private readonly db: Pick<Db, "$executeRawUnsafe">,
     private readonly logger: Logger,
+    /** Bounds opening the listening connection, so a reconnect into a dead network gives up and tries again. */
+    private readonly connectTimeoutMs = 1000,
   ) {}
 
   notify(): void {
@@ -54,7 +56,13 @@ export class PostgresChangeNotifier implements ChangeNotifier {
 
   /** Opens the listening connection; false when the database cannot be reached now. */
   private async connect(handlers: { onNotify(): void; onReconnect(): void }): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.url,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: this.connectTimeoutMs,
+      query_timeout: this.connectTimeoutMs,
+    });
     let dropped = false;
     const onDrop = (err?: Error) => {
       if (dropped || this.closed) return;

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaClient } from "../generated/sqlite/client.js";
+import type { PostgresLimits } from "./postgres.js";
 
 /** The Prisma client every service receives. Both databases share the same model API. */
 export type Db = PrismaClient;
@@ -21,10 +22,10 @@ export function sqliteFilePath(url: string): string {
 }
 
 /** Creates the Prisma client for the configured database. The only place that knows about drivers. */
-export async function createDb(url: string): Promise<Db> {
+export async function createDb(url: string, postgresLimits?: PostgresLimits): Promise<Db> {
   if (databaseKind(url) === "postgres") {
     const { createPostgresDb } = await import("./postgres.js");
-    return createPostgresDb(url);
+    return createPostgresDb(url, postgresLimits);
   }
   const file = sqliteFilePath(url);
   const prisma = new PrismaClient({ adapter: new PrismaLibSQL({ url: `file:${file}` }) });
