@@ -120,8 +120,9 @@ export class ChangeFeed {
     this.timer.unref();
     await this.notifier?.listen({
       onNotify: () => {
-        // The announcement proves the channel to the database works; the poll it triggers reads what changed.
-        this.lastHeardAt = Date.now();
+        // An announcement keeps trust alive, but cannot restore it: after a failed poll or a lost channel the
+        // node has missed changes that only the next successful poll applies.
+        if (!this.failing && !this.resetPending && this.isFresh()) this.lastHeardAt = Date.now();
         void this.poll();
       },
       onReconnect: () => {

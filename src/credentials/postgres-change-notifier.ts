@@ -1,4 +1,5 @@
-import pg from "pg";
+import { BoundedPgClient } from "../db/bounded-pg-client.js";
+import { KEEPALIVE_DELAY_MS } from "../db/postgres.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import type { ChangeNotifier } from "./change-feed.js";
@@ -14,7 +15,7 @@ const MAX_RETRY_MS = 5_000;
  * and the feed is told to reset its caches, since notifications sent meanwhile are lost.
  */
 export class PostgresChangeNotifier implements ChangeNotifier {
-  private client?: pg.Client;
+  private client?: BoundedPgClient;
   private closed = false;
   private retryMs = FIRST_RETRY_MS;
   private retryTimer?: NodeJS.Timeout;
@@ -56,10 +57,10 @@ export class PostgresChangeNotifier implements ChangeNotifier {
 
   /** Opens the listening connection; false when the database cannot be reached now. */
   private async connect(handlers: { onNotify(): void; onReconnect(): void }): Promise<boolean> {
-    const client = new pg.Client({
+    const client = new BoundedPgClient({
       connectionString: this.url,
       keepAlive: true,
-      keepAliveInitialDelayMillis: 10_000,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
       connectionTimeoutMillis: this.connectTimeoutMs,
       query_timeout: this.connectTimeoutMs,
     });

@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/postgres/client.js";
+import { BoundedPgClient } from "./bounded-pg-client.js";
 import type { Db } from "./client.js";
 
 /** Every wait on PostgreSQL, bounded (config.ts documents the defaults). */
@@ -17,53 +18,21 @@ export interface PostgresLimits {
 }
 
 export const DEFAULT_POSTGRES_LIMITS: PostgresLimits = {
-  connectTimeoutMs: 1000,
+  connectTimeoutMs: 500,
   queryTimeoutMs: 1000,
   statementTimeoutMs: 800,
   idleTimeoutMs: 30_000,
   poolSize: 10,
 };
 
-/** The message pg gives a query that outlived `query_timeout`. */
-const READ_TIMEOUT = "Query read timeout";
 /** TCP keep-alive probes start after this much silence, so a peer gone without a word is noticed. */
-const KEEPALIVE_DELAY_MS = 10_000;
-
-const isReadTimeout = (err: unknown) => err instanceof Error && err.message === READ_TIMEOUT;
-
-/**
- * A pg client that closes itself when a query times out. pg leaves the timed-out query on the wire, so the
- * next query on that connection would wait behind it; and @prisma/adapter-pg releases a transaction's client
- * to the pool without an error, which would hand that stuck connection to the next request. Ending the
- * client (`end` destroys the socket while a query is active) makes the pool discard it on release.
- */
-class TimeoutClosingClient extends pg.Client {
-  override query(...args: unknown[]): never {
-    const last = args.length - 1;
-    const callback = args[last];
-    if (typeof callback === "function") {
-      args[last] = (err: unknown, res: unknown) => {
-        if (isReadTimeout(err)) this.closeAfterTimeout();
-        (callback as (e: unknown, r: unknown) => void)(err, res);
-      };
-      return (super.query as (...a: unknown[]) => never)(...args);
-    }
-    const result = (super.query as (...a: unknown[]) => unknown)(...args);
-    // Registered before the caller's own handlers, so the client is closing before anyone can release it.
-    if (result instanceof Promise) result.catch((err: unknown) => isReadTimeout(err) && this.closeAfterTimeout());
-    return result as never;
-  }
-
-  private closeAfterTimeout(): void {
-    this.end().catch(() => undefined);
-  }
-}
+export const KEEPALIVE_DELAY_MS = 10_000;
 
 /** The pg pool behind Prisma, with every wait bounded. */
 export function createPostgresPool(url: string, limits: PostgresLimits): pg.Pool {
   return new pg.Pool({
     connectionString: url,
-    Client: TimeoutClosingClient,
+    Client: BoundedPgClient,
     max: limits.poolSize,
     connectionTimeoutMillis: limits.connectTimeoutMs,
     idleTimeoutMillis: limits.idleTimeoutMs,

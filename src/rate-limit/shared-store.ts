@@ -32,7 +32,7 @@ const PURGE_INTERVAL_MS = 60_000;
  * a slow or unreachable one must not hold requests, so past this the decision rests on what this node
  * knows, and the read, when it lands, serves the next requests.
  */
-const REFRESH_WAIT_MS = 200;
+const REFRESH_WAIT_MS = 100;
 
 /**
  * Rate-limit counters shared by every node through the RateLimitCounter table, in fixed windows. A hit is
