@@ -36,7 +36,7 @@ const schema = z
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     CACHE_POLL_INTERVAL_MS: positiveInt(250),
     CREDENTIAL_MAX_STALENESS_MS: positiveInt(5000),
-    DATABASE_CONNECT_TIMEOUT_MS: positiveInt(500),
+    DATABASE_CONNECT_TIMEOUT_MS: positiveInt(1000),
     DATABASE_QUERY_TIMEOUT_MS: positiveInt(1000),
     DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(800),
     DATABASE_IDLE_TIMEOUT_MS: positiveInt(30_000),

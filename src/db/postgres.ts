@@ -18,7 +18,7 @@ export interface PostgresLimits {
 }
 
 export const DEFAULT_POSTGRES_LIMITS: PostgresLimits = {
-  connectTimeoutMs: 500,
+  connectTimeoutMs: 1000,
   queryTimeoutMs: 1000,
   statementTimeoutMs: 800,
   idleTimeoutMs: 30_000,

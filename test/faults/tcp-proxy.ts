@@ -4,7 +4,8 @@ import net from "node:net";
  * A TCP proxy in front of PostgreSQL that can drop the path silently, the way a dead network or a firewall
  * does: while blackholed it accepts connections but never forwards them, and stops reading on the
  * connections it was forwarding (bytes wait in the kernel, so nobody gets an error or a reset). `heal()`
- * lets everything through again, late bytes included, as TCP retransmission would.
+ * lets everything through again, late bytes included, as TCP retransmission would; connections whose
+ * client gave up meanwhile are dropped.
  */
 export class BlackholeProxy {
   private server?: net.Server;
@@ -63,17 +64,29 @@ export class BlackholeProxy {
       pair.upstream?.destroy();
     };
     client.on("error", forget).on("close", forget);
+    // A connection opened during the cut is read (so that its client giving up is noticed, as a SYN
+    // retransmission stops) and connected on heal only if its client still waits.
+    const early: Buffer[] = [];
+    const hold = (chunk: Buffer) => early.push(chunk);
     const connect = () => {
-      if (client.destroyed) return;
+      if (client.destroyed || client.readableEnded) return forget();
+      client.off("data", hold);
+      client.pause();
       const upstream = net.connect(this.targetPort, this.targetHost);
       pair.upstream = upstream;
       upstream.on("error", forget).on("close", forget);
+      for (const chunk of early) upstream.write(chunk);
       upstream.pipe(client);
       client.pipe(upstream);
       if (this.blackholed) upstream.pause();
       else client.resume();
     };
-    if (this.blackholed) this.held.push({ client, connect });
-    else connect();
+    if (this.blackholed) {
+      client.on("data", hold).on("end", forget);
+      client.resume();
+      this.held.push({ client, connect });
+    } else {
+      connect();
+    }
   }
 }
