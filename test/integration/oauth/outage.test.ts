@@ -2,22 +2,30 @@ import request from "supertest";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { createPostgresDatabase, type TestDatabase } from "../../support/database.js";
 import { hasPostgresBinaries, type PostgresCluster, startPostgresCluster } from "../../support/postgres-cluster.js";
+import { formOf } from "../../support/connect-flow.js";
+import { makeUser } from "../../support/fixtures.js";
 import { makeClient, REDIRECT_URI } from "./oauth-helpers.js";
 
 // A PostgreSQL server of the test's own, stopped mid-test: the in-process twin of test/faults/postgres-outage.
 const withPostgres = hasPostgresBinaries ? describe : describe.skip;
 
-withPostgres("the OAuth endpoints while the database is down (needs /usr/lib/postgresql/15/bin)", () => {
+withPostgres("the OAuth endpoints and pages while the database is down (needs /usr/lib/postgresql/15/bin)", () => {
   let cluster: PostgresCluster;
   let database: TestDatabase;
   let t: TestApp;
   let client: { id: string; secret: string | null };
+  let person: { email: string; password: string };
+  let signedIn: ReturnType<typeof request.agent>;
 
   beforeAll(async () => {
     cluster = await startPostgresCluster();
     database = await createPostgresDatabase(cluster.adminUrl);
     t = await startTestApp({ DATABASE_URL: database.url });
     client = await makeClient(t.ctx);
+    person = await makeUser(t.ctx);
+    signedIn = request.agent(t.app);
+    const form = formOf((await signedIn.get("/login")).text);
+    await signedIn.post(form.action).type("form").send({ _csrf: form.csrf, email: person.email, password: person.password }).expect(303);
   }, 120_000);
 
   afterAll(async () => {
@@ -73,11 +81,21 @@ withPostgres("the OAuth endpoints while the database is down (needs /usr/lib/pos
       expect(res.text).toContain("Temporarily unavailable");
     });
 
-    test("when a person opens the sign-in page or Settings, then 503 pages rather than 500", async () => {
-      const settings = await request(t.app).get("/settings/api-keys").set("Accept", "text/html");
-      expect([503, 303]).toContain(settings.status);
-      const api = await request(t.app).get("/v1/workspace").set("Authorization", "Bearer mrk_notakey");
-      expect(api.status).not.toBe(500);
+    test("when a signed-in person opens Settings, or someone signs in, then a 503 page rather than a 500", async () => {
+      const settings = await signedIn.get("/settings/api-keys").set("Accept", "text/html");
+      expect(settings.status).toBe(503);
+      expect(settings.headers["retry-after"]).toMatch(/^[1-9]\d*$/);
+      expect(settings.text).toContain("Temporarily unavailable");
+      const login = await request.agent(t.app).get("/login");
+      const form = formOf(login.text);
+      const attempt = await request(t.app)
+        .post(form.action)
+        .set("Cookie", login.headers["set-cookie"] ?? [])
+        .set("Accept", "text/html")
+        .type("form")
+        .send({ _csrf: form.csrf, email: person.email, password: person.password });
+      expect(attempt.status).toBe(503);
+      expect(attempt.text).toContain("Temporarily unavailable");
     });
   });
 });
