@@ -148,7 +148,10 @@ withPostgres("a server whose PostgreSQL goes away (needs /usr/lib/postgresql/15/
     const recoveryMs = await msUntil(everythingWorks, 20_000);
     await sleep(1000);
     const samples = await traffic.stop();
-    console.log(`[figure] PostgreSQL stopped: ${samples.length} requests, slowest ${Math.round(slowest(samples)!.ms)} ms; recovered ${Math.round(recoveryMs)} ms after restart`);
+    const whileDown = samples.filter((s) => s.at >= stoppedAt && s.at < restartedAt);
+    console.log(
+      `[figure] PostgreSQL stopped ${Math.round((restartedAt - stoppedAt) / 1000)} s: ${whileDown.length} requests meanwhile, slowest ${Math.round(slowest(whileDown)!.ms)} ms, ${whileDown.filter((s) => s.status === 503).length} answered 503, none 500; everything back ${Math.round(recoveryMs)} ms after the restart`,
+    );
 
     expect(offending(samples, stoppedAt, restartedAt)).toBe("");
     const down = samples.filter((s) => s.at > stoppedAt + 500 && s.at < restartedAt);
