@@ -30,7 +30,7 @@ export const KEEPALIVE_DELAY_MS = 10_000;
 
 /** The pg pool behind Prisma, with every wait bounded. */
 export function createPostgresPool(url: string, limits: PostgresLimits): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     Client: BoundedPgClient,
     max: limits.poolSize,
@@ -40,6 +40,30 @@ export function createPostgresPool(url: string, limits: PostgresLimits): pg.Pool
     statement_timeout: limits.statementTimeoutMs,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+  });
+  releaseDeadTransactionClients(pool);
+  return pool;
+}
+
+/**
+ * @prisma/adapter-pg ends a transaction by sending COMMIT or ROLLBACK and only then releasing the client;
+ * when that statement fails because the connection died (a timeout closed it, the server restarted, the
+ * network broke), the client is never released and its pool slot is lost for good, until every request
+ * waits for a connection that never comes. A connection that closes while checked out is released here
+ * (as failed, so the pool drops it) once whoever holds it had its chance to.
+ */
+function releaseDeadTransactionClients(pool: pg.Pool): void {
+  const checkedOut = new WeakSet<pg.PoolClient>();
+  pool.on("acquire", (client) => checkedOut.add(client));
+  pool.on("release", (_err: Error | undefined, client: pg.PoolClient) => checkedOut.delete(client));
+  pool.on("connect", (client) => {
+    client.once("end", () => {
+      setImmediate(() => {
+        if (!checkedOut.has(client)) return;
+        checkedOut.delete(client);
+        client.release(new Error("connection closed while checked out"));
+      });
+    });
   });
 }
 
