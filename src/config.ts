@@ -40,6 +40,13 @@ const schema = z
     RATE_LIMIT_SYNC_INTERVAL_MS: positiveInt(500),
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     CACHE_POLL_INTERVAL_MS: positiveInt(250),
+    CREDENTIAL_MAX_STALENESS_MS: positiveInt(5000),
+    DATABASE_CONNECT_TIMEOUT_MS: positiveInt(1000),
+    DATABASE_QUERY_TIMEOUT_MS: positiveInt(1000),
+    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(800),
+    DATABASE_IDLE_TIMEOUT_MS: positiveInt(30_000),
+    DATABASE_POOL_SIZE: positiveInt(10),
+    DATABASE_STARTUP_ATTEMPTS: positiveInt(10),
     SESSION_TTL_HOURS: positiveInt(12),
     // Above load balancers' idle timeouts (AWS ALB 60 s, nginx upstream keepalive 60 s): the balancer, not the
     // node, must be the side that closes an idle connection, or it may send a request on one the node just closed.
@@ -62,6 +69,15 @@ const schema = z
         ? null
         : [...new Set([new URL(issuer).hostname, ...LOOPBACK_HOSTS, ...(listedHosts ?? [])])],
       databaseUrl: env.DATABASE_URL,
+      /** Bounds on every wait for PostgreSQL (SQLite is a local file: its waits are its busy timeout). */
+      database: {
+        connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+        queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+        statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+        idleTimeoutMs: env.DATABASE_IDLE_TIMEOUT_MS,
+        poolSize: env.DATABASE_POOL_SIZE,
+        startupAttempts: env.DATABASE_STARTUP_ATTEMPTS,
+      },
       logLevel: env.LOG_LEVEL,
       trustProxy: env.TRUST_PROXY > 0,
       /** For Express: client addresses are read this many hops from the right of X-Forwarded-For, never further. */
@@ -76,6 +92,8 @@ const schema = z
       },
       metricsToken: env.METRICS_TOKEN,
       cachePollIntervalMs: env.CACHE_POLL_INTERVAL_MS,
+      /** Past this long without hearing the change log, cached credentials are re-checked in the database. */
+      credentialMaxStalenessMs: env.CREDENTIAL_MAX_STALENESS_MS,
       sessionTtlHours: env.SESSION_TTL_HOURS,
       /** How long an idle kept-alive connection stays open; headers must arrive within this plus 1 s. */
       keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS,

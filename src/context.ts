@@ -10,6 +10,7 @@ import { createDb, databaseKind, type Db } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { everyInterval, type PeriodicTask } from "./housekeeping/periodic-task.js";
 import { purgeExpired } from "./housekeeping/purge-expired.js";
+import { waitForDatabase } from "./db/wait-for-database.js";
 import { createLogger, type Logger } from "./logger.js";
 import { instrumentChangeFeed } from "./metrics/feed-metrics.js";
 import { Metrics } from "./metrics/metrics.js";
@@ -57,15 +58,23 @@ const EXPIRY_SWEEP_MS = 60_000;
 /** Opens the database and builds the shared services. */
 export async function buildContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // A server may start before its database does (one compose file, a failover): wait a bounded time.
+  if (options.background) {
+    await waitForDatabase(config.databaseUrl, {
+      attempts: config.database.startupAttempts,
+      timeoutMs: config.database.connectTimeoutMs + config.database.queryTimeoutMs,
+      logger,
+    });
+  }
   if (options.migrate) {
     const applied = await migrate(config.databaseUrl);
     if (applied.length) logger.info({ migrations: applied }, "applied database migrations");
   }
-  const db = await createDb(config.databaseUrl, { lockWaitMs: options.lockWaitMs });
+  const db = await createDb(config.databaseUrl, { lockWaitMs: options.lockWaitMs, postgres: config.database });
   const metrics = new Metrics();
   // On PostgreSQL every node hears a committed change at once (LISTEN/NOTIFY); the poll stays the safety net.
-  const notifier = databaseKind(config.databaseUrl) === "postgres" ? new PostgresChangeNotifier(config.databaseUrl, db, logger) : undefined;
-  const feed = new ChangeFeed(db, logger, config.cachePollIntervalMs, notifier);
+  const notifier = databaseKind(config.databaseUrl) === "postgres" ? new PostgresChangeNotifier(config.databaseUrl, db, logger, config.database.connectTimeoutMs) : undefined;
+  const feed = new ChangeFeed(db, logger, config.cachePollIntervalMs, notifier, config.credentialMaxStalenessMs);
   instrumentChangeFeed(feed, metrics);
   const apiKeys: ApiKeyDeps = { db, feed };
   const resolver = new CredentialResolver(new ApiKeyVerifier(apiKeys, logger, metrics.cacheObserver("api_key")), (kind, outcome) =>

@@ -3,7 +3,7 @@ import type { ApiKeyDeps } from "../api-keys/deps.js";
 import { digestKey, isWellFormedKey } from "../api-keys/key-format.js";
 import type { Logger } from "../logger.js";
 import { invalidCredential } from "./bearer.js";
-import { BoundedCache } from "./bounded-cache.js";
+import { CredentialCache, type Loaded } from "./credential-cache.js";
 import { type Principal, READ_SCOPES, V1_SCOPES, type CredentialVerifier } from "./principal.js";
 
 interface CachedKey {
@@ -23,10 +23,10 @@ const CACHE_SIZE = 200_000;
  * Checks `mrk_` keys. Shape and checksum are checked before anything else; then the SHA-256 digest is
  * looked up in an in-process cache, filled from the database on a miss and invalidated through the
  * change feed, so a check costs no query in the steady state while rotate, revoke and expiry take effect
- * on the very next request.
+ * on the very next request (and, when the feed goes silent, within the staleness bound: CredentialCache).
  */
 export class ApiKeyVerifier implements CredentialVerifier {
-  private readonly cache: BoundedCache<CachedKey>;
+  private readonly cache: CredentialCache<CachedKey>;
   private readonly lastUsedWrites = new Map<string, number>();
 
   /** `onCacheLookup` hears whether each check found its key in the cache (metrics). */
@@ -35,17 +35,16 @@ export class ApiKeyVerifier implements CredentialVerifier {
     private readonly logger: Logger,
     onCacheLookup?: (hit: boolean) => void,
   ) {
-    this.cache = new BoundedCache<CachedKey>(CACHE_SIZE, onCacheLookup);
+    this.cache = new CredentialCache<CachedKey>(CACHE_SIZE, deps.feed, onCacheLookup);
     deps.feed.onChange((kind, id) => {
       if (kind === "api_key") this.cache.invalidateTag(id);
     });
-    deps.feed.onReset(() => this.cache.clear());
   }
 
   async verify(credential: string): Promise<Principal> {
     if (!isWellFormedKey(credential)) throw invalidCredential(credential);
     const digest = digestKey(credential);
-    const entry = this.cache.get(digest) ?? (await this.load(digest));
+    const entry = await this.cache.get(digest, () => this.load(digest));
     const key = entry.key;
     if (!key || key.status !== "active") throw invalidCredential(credential);
     const now = Date.now();
@@ -57,8 +56,7 @@ export class ApiKeyVerifier implements CredentialVerifier {
     return key.principal;
   }
 
-  private async load(digest: string): Promise<CachedKey> {
-    const generation = this.cache.currentGeneration();
+  private async load(digest: string): Promise<Loaded<CachedKey>> {
     const row = await this.deps.db.apiKey.findUnique({ where: { digest }, include: { workspace: true } });
     const entry: CachedKey = {
       key: row && {
@@ -73,8 +71,7 @@ export class ApiKeyVerifier implements CredentialVerifier {
         },
       },
     };
-    this.cache.setIfCurrent(digest, entry, generation, row ? [row.id] : []);
-    return entry;
+    return { value: entry, tags: row ? [row.id] : [] };
   }
 
   /** Keeps last_used_at current to the minute without a write per request. */

@@ -46,6 +46,8 @@ const START_WINDOW = 100;
  * Entries are read by sequence number with the holes below the newest one re-read until they fill (or
  * expire), so an entry committed late is not skipped. After a failed poll or a lost notifier connection,
  * the next successful poll resets all caches, because changes may have been missed meanwhile.
+ * It also keeps when it last heard the log (a successful poll or a notification): past `maxStalenessMs`
+ * of silence, caches stop trusting their entries on their own (see CredentialCache).
  */
 export class ChangeFeed {
   private listeners: ChangeListener[] = [];
@@ -61,13 +63,22 @@ export class ChangeFeed {
   private stopped = false;
   private pollAgain = false;
   private lastPurge = 0;
+  /** When the log was last heard; 0 until start() read it, so a feed that never ran vouches for nothing. */
+  private lastHeardAt = 0;
 
   constructor(
     private readonly db: FeedDb,
     private readonly logger: Logger,
-    private readonly intervalMs: number,
+    /** Also the least time between two database re-checks of one stale cached credential. */
+    readonly intervalMs: number,
     private readonly notifier?: ChangeNotifier,
+    private readonly maxStalenessMs = 5000,
   ) {}
+
+  /** Whether this process heard the change log recently enough for its caches to be trusted as they are. */
+  isFresh(now = Date.now()): boolean {
+    return now - this.lastHeardAt <= this.maxStalenessMs;
+  }
 
   onChange(listener: ChangeListener): void {
     this.listeners.push(listener);
@@ -105,10 +116,16 @@ export class ChangeFeed {
     for (let seq = Math.max(1, this.lastSeq - START_WINDOW + 1); seq < this.lastSeq; seq++) {
       if (!seen.has(seq)) this.gaps.set(seq, now);
     }
+    this.lastHeardAt = Date.now();
     this.timer = setInterval(() => void this.poll(), this.intervalMs);
     this.timer.unref();
     await this.notifier?.listen({
-      onNotify: () => void this.poll(),
+      onNotify: () => {
+        // An announcement keeps trust alive, but cannot restore it: after a failed poll or a lost channel the
+        // node has missed changes that only the next successful poll applies.
+        if (!this.failing && !this.resetPending && this.isFresh()) this.lastHeardAt = Date.now();
+        void this.poll();
+      },
       onReconnect: () => {
         this.logger.warn("credential change notifications reconnected: clearing caches");
         this.resetPending = true;
@@ -135,6 +152,7 @@ export class ChangeFeed {
       return;
     }
     this.polling = true;
+    const started = Date.now();
     try {
       const pending = [...this.gaps.keys()];
       const events = await this.db.credentialEvent.findMany({
@@ -155,6 +173,8 @@ export class ChangeFeed {
         this.dispatch(e.kind as ChangeKind, e.targetId, "feed");
       }
       this.expireGaps(now);
+      // Heard as of when the query was sent: anything committed before that is now applied.
+      this.lastHeardAt = Math.max(this.lastHeardAt, started);
       await this.purgeOld();
     } catch (err) {
       if (!this.failing) this.logger.error({ err }, "credential change feed poll failed");

@@ -1,4 +1,5 @@
-import pg from "pg";
+import { BoundedPgClient } from "../db/bounded-pg-client.js";
+import { KEEPALIVE_DELAY_MS } from "../db/postgres.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import type { ChangeNotifier } from "./change-feed.js";
@@ -14,7 +15,7 @@ const MAX_RETRY_MS = 5_000;
  * and the feed is told to reset its caches, since notifications sent meanwhile are lost.
  */
 export class PostgresChangeNotifier implements ChangeNotifier {
-  private client?: pg.Client;
+  private client?: BoundedPgClient;
   private closed = false;
   private retryMs = FIRST_RETRY_MS;
   private retryTimer?: NodeJS.Timeout;
@@ -25,6 +26,8 @@ export class PostgresChangeNotifier implements ChangeNotifier {
     private readonly url: string,
     private readonly db: Pick<Db, "$executeRawUnsafe">,
     private readonly logger: Logger,
+    /** Bounds opening the listening connection, so a reconnect into a dead network gives up and tries again. */
+    private readonly connectTimeoutMs = 1000,
   ) {}
 
   notify(): void {
@@ -54,7 +57,13 @@ export class PostgresChangeNotifier implements ChangeNotifier {
 
   /** Opens the listening connection; false when the database cannot be reached now. */
   private async connect(handlers: { onNotify(): void; onReconnect(): void }): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true });
+    const client = new BoundedPgClient({
+      connectionString: this.url,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+      connectionTimeoutMillis: this.connectTimeoutMs,
+      query_timeout: this.connectTimeoutMs,
+    });
     let dropped = false;
     const onDrop = (err?: Error) => {
       if (dropped || this.closed) return;

@@ -7,6 +7,7 @@ import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 import { OwnedSqliteClient } from "./sqlite-connection.js";
 import { SQLITE_LOCK_WAIT_MS } from "./sqlite-lock-wait.js";
 import { queueTransactions } from "./transaction-queue.js";
+import type { PostgresLimits } from "./postgres.js";
 
 /** The Prisma client every service receives. Both databases share the same model API. */
 export type Db = PrismaClient;
@@ -31,13 +32,15 @@ export interface DbOptions {
    * Short for servers (SQLITE_LOCK_WAIT_MS, requests must answer); long for the CLI, where a person waits.
    */
   lockWaitMs?: number;
+  /** PostgreSQL: pool and timeout limits (connect, query, statement). */
+  postgres?: PostgresLimits;
 }
 
 /** Creates the Prisma client for the configured database. The only place that knows about drivers. */
 export async function createDb(url: string, options: DbOptions = {}): Promise<Db> {
   if (databaseKind(url) === "postgres") {
     const { createPostgresDb } = await import("./postgres.js");
-    return createPostgresDb(url);
+    return createPostgresDb(url, options.postgres);
   }
   const file = sqliteFilePath(url);
   const lockWaitMs = options.lockWaitMs ?? SQLITE_LOCK_WAIT_MS;

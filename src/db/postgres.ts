@@ -1,13 +1,81 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "../generated/postgres/client.js";
+import { BoundedPgClient } from "./bounded-pg-client.js";
 import type { Db } from "./client.js";
+
+/** Every wait on PostgreSQL, bounded (config.ts documents the defaults). */
+export interface PostgresLimits {
+  /** Opening a connection, and waiting for a free one in the pool. */
+  connectTimeoutMs: number;
+  /** Client side: how long a query may go unanswered (a dead network never answers). */
+  queryTimeoutMs: number;
+  /** Server side: PostgreSQL cancels a statement running longer (the connection stays usable). */
+  statementTimeoutMs: number;
+  /** An idle pooled connection is closed after this long. */
+  idleTimeoutMs: number;
+  poolSize: number;
+}
+
+export const DEFAULT_POSTGRES_LIMITS: PostgresLimits = {
+  connectTimeoutMs: 1000,
+  queryTimeoutMs: 1000,
+  statementTimeoutMs: 800,
+  idleTimeoutMs: 30_000,
+  poolSize: 10,
+};
+
+/** TCP keep-alive probes start after this much silence, so a peer gone without a word is noticed. */
+export const KEEPALIVE_DELAY_MS = 10_000;
+
+/** The pg pool behind Prisma, with every wait bounded. */
+export function createPostgresPool(url: string, limits: PostgresLimits): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    Client: BoundedPgClient,
+    max: limits.poolSize,
+    connectionTimeoutMillis: limits.connectTimeoutMs,
+    idleTimeoutMillis: limits.idleTimeoutMs,
+    query_timeout: limits.queryTimeoutMs,
+    statement_timeout: limits.statementTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+  });
+  releaseDeadTransactionClients(pool);
+  return pool;
+}
+
+/**
+ * @prisma/adapter-pg ends a transaction by sending COMMIT or ROLLBACK and only then releasing the client;
+ * when that statement fails because the connection died (a timeout closed it, the server restarted, the
+ * network broke), the client is never released and its pool slot is lost for good, until every request
+ * waits for a connection that never comes. A connection that closes while checked out is released here
+ * (as failed, so the pool drops it) once whoever holds it had its chance to.
+ */
+function releaseDeadTransactionClients(pool: pg.Pool): void {
+  const checkedOut = new WeakSet<pg.PoolClient>();
+  pool.on("acquire", (client) => checkedOut.add(client));
+  pool.on("release", (_err: Error | undefined, client: pg.PoolClient) => checkedOut.delete(client));
+  pool.on("connect", (client) => {
+    client.once("end", () => {
+      setImmediate(() => {
+        if (!checkedOut.has(client)) return;
+        checkedOut.delete(client);
+        client.release(new Error("connection closed while checked out"));
+      });
+    });
+  });
+}
 
 /**
  * The Prisma client for PostgreSQL. It is generated from prisma/postgres/schema.prisma, which
  * scripts/sync-schemas.ts derives from the SQLite schema, so both clients expose the same models and API.
  */
-export async function createPostgresDb(url: string): Promise<Db> {
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+export async function createPostgresDb(url: string, limits: PostgresLimits = DEFAULT_POSTGRES_LIMITS): Promise<Db> {
+  const pool = createPostgresPool(url, limits);
+  // Errors of idle connections (the server restarted) are expected: the pool drops them and opens new ones.
+  pool.on("error", () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   // Fail at start, not on the first request, when the server is unreachable or the credentials are wrong
   // ($connect does not touch the server when a driver adapter owns the connections).
   try {

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import { asDatabaseBusy } from "../db/sqlite-lock-wait.js";
-import { AppError, InvalidRequestError, NotFoundError } from "./app-error.js";
+import { isDatabaseUnavailable } from "../db/database-unavailable.js";
+import { AppError, InvalidRequestError, NotFoundError, ServiceUnavailableError } from "./app-error.js";
 
 interface BodyParserError {
   type?: string;
@@ -42,7 +43,8 @@ function send(req: Request, res: Response, err: AppError): void {
     return;
   }
   res.set("Cache-Control", "no-store");
-  res.render("error", { title: "Something went wrong", status: err.status, message: err.message });
+  const title = err.status === 503 ? "Temporarily unavailable" : "Something went wrong";
+  res.render("error", { title, status: err.status, message: err.message });
 }
 
 /** The one place errors become responses: the /v1 envelope for API clients, an HTML page for browsers. */
@@ -51,6 +53,11 @@ export const renderErrors: ErrorRequestHandler = (err, req, res, next) => {
   const known =
     err instanceof AppError ? err : (fromRouter(err) ?? fromBodyParser(err as BodyParserError) ?? asDatabaseBusy(err));
   if (known) return send(req, res, known);
+  if (isDatabaseUnavailable(err)) {
+    // An outage, not a bug: the same request will work once the database answers again.
+    req.log?.warn({ err }, "database unavailable");
+    return send(req, res, new ServiceUnavailableError());
+  }
   req.log?.error({ err }, "unhandled error");
   send(req, res, new AppError(500, "api_error", "internal_error", "Something went wrong on our side."));
 };

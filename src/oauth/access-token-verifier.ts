@@ -1,5 +1,5 @@
 import { invalidCredential } from "../credentials/bearer.js";
-import { BoundedCache } from "../credentials/bounded-cache.js";
+import { CredentialCache, type Loaded } from "../credentials/credential-cache.js";
 import type { ChangeFeed } from "../credentials/change-feed.js";
 import type { CredentialVerifier, Principal } from "../credentials/principal.js";
 import type { Db } from "../db/client.js";
@@ -35,7 +35,7 @@ const tag = (kind: "grant" | "authorized_app" | "client", id: string) => `${kind
  * workspace with the token's own /v1 scopes, rate-limited per record.
  */
 export class AccessTokenVerifier implements CredentialVerifier {
-  private readonly cache: BoundedCache<CachedToken>;
+  private readonly cache: CredentialCache<CachedToken>;
   private readonly lastUsedWrites = new Map<string, number>();
 
   constructor(
@@ -45,31 +45,25 @@ export class AccessTokenVerifier implements CredentialVerifier {
     /** Hears every cache lookup (hit or miss), for /metrics. */
     onCacheLookup?: (hit: boolean) => void,
   ) {
-    this.cache = new BoundedCache<CachedToken>(CACHE_SIZE, onCacheLookup);
+    this.cache = new CredentialCache<CachedToken>(CACHE_SIZE, deps.feed, onCacheLookup);
     deps.feed.onChange((kind, id) => {
       if (kind === "grant" || kind === "authorized_app" || kind === "client") this.cache.invalidateTag(tag(kind, id));
     });
-    deps.feed.onReset(() => this.cache.clear());
   }
 
   async verify(credential: string): Promise<Principal> {
     if (!TOKEN_SHAPE.test(credential)) throw invalidCredential(credential);
     const digest = storageId("AccessToken", credential);
-    const entry = this.cache.get(digest) ?? (await this.load(digest));
+    const entry = await this.cache.get(digest, () => this.load(digest));
     const now = Date.now();
     if (!entry.token || entry.token.expiresAt <= now) throw invalidCredential(credential);
     this.touch(entry.token.authorizedAppId, now);
     return entry.token.principal;
   }
 
-  private async load(digest: string): Promise<CachedToken> {
-    const generation = this.cache.currentGeneration();
+  private async load(digest: string): Promise<Loaded<CachedToken>> {
     const row = await this.deps.db.oidcModel.findUnique({ where: { id_type: { id: digest, type: "AccessToken" } } });
-    if (!row?.grantId) {
-      const entry = { token: null };
-      this.cache.setIfCurrent(digest, entry, generation);
-      return entry;
-    }
+    if (!row?.grantId) return { value: { token: null }, tags: [] };
     const payload = JSON.parse(row.payload) as StoredAccessToken;
     const link = await this.deps.db.authorizedAppGrant.findUnique({
       where: { grantId: row.grantId },
@@ -100,8 +94,7 @@ export class AccessTokenVerifier implements CredentialVerifier {
         : null,
     };
     const tags = [tag("grant", row.grantId), ...(record ? [tag("authorized_app", record.id), tag("client", record.clientId)] : [])];
-    this.cache.setIfCurrent(digest, entry, generation, tags);
-    return entry;
+    return { value: entry, tags };
   }
 
   /** Keeps the record's last_used_at current to the minute without a write per request. */

@@ -3,6 +3,7 @@ import type { AuthorizedAppDeps } from "../authorized-apps/deps.js";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
+import { answerOutagesWith503 } from "./answer-outages.js";
 import { clientSecretMatches } from "./clients/client-secret.js";
 import { accountFinder } from "./find-account.js";
 import { prismaAdapter } from "./prisma-adapter.js";
@@ -88,6 +89,7 @@ export async function createOAuthServer(deps: AuthorizedAppDeps & { config: Conf
     sessionTtlSeconds: config.sessionTtlHours * 3600,
     adapter,
   });
+  provider.use(answerOutagesWith503);
   provider.use(awaitHeldWork);
   provider.use(advertiseV1Scopes);
   provider.use(consentForOfflineAccess);

@@ -3,6 +3,7 @@ import type { KoaContextWithOIDC } from "oidc-provider";
 import type { AuthorizedAppDeps } from "../authorized-apps/deps.js";
 import { type GrantEnd, recordGrantRevoked } from "../authorized-apps/record-grant-revoked.js";
 import type { Logger } from "../logger.js";
+import { noteServerError } from "./answer-outages.js";
 import { holdResponseFor } from "./provider-middleware.js";
 
 /**
@@ -46,7 +47,8 @@ export function wireProviderEvents(provider: Provider, deps: AuthorizedAppDeps, 
     );
     holdResponseFor(ctx, work);
   });
-  provider.on("server_error", (_ctx: KoaContextWithOIDC, err: Error) => {
+  provider.on("server_error", (ctx: KoaContextWithOIDC, err: Error) => {
+    noteServerError(ctx, err);
     logger.error({ err: { type: err.name, message: err.message, stack: err.stack } }, "authorization server error");
   });
 }

@@ -10,6 +10,7 @@ function explain(error: string, description: string | undefined): string {
   if (description?.includes("redirect_uri")) {
     return "The app sent an address to return to that is not registered for it, so you were not sent back to it.";
   }
+  if (error === "temporarily_unavailable") return "The service is temporarily unavailable. Try again in a moment.";
   if (error === "invalid_client") return "This app is not registered here, or it was removed.";
   if (error === "invalid_request" && description) return `The app sent an invalid request: ${description}.`;
   return "The app's request could not be processed. Go back to the app and try again.";
@@ -23,7 +24,7 @@ export const renderProviderError: NonNullable<Configuration["renderError"]> = as
   ctx.type = "html";
   ctx.set("Cache-Control", "no-store");
   ctx.body = await ejs.renderFile(ERROR_VIEW, {
-    title: "This link cannot be used",
+    title: out.error === "temporarily_unavailable" ? "Temporarily unavailable" : "This link cannot be used",
     status: ctx.status,
     message: explain(out.error, out.error_description),
   });

@@ -27,6 +27,12 @@ interface Bucket {
 }
 
 const PURGE_INTERVAL_MS = 60_000;
+/**
+ * The longest a request waits for a counter's shared total. A healthy database answers in milliseconds;
+ * a slow or unreachable one must not hold requests, so past this the decision rests on what this node
+ * knows, and the read, when it lands, serves the next requests.
+ */
+const REFRESH_WAIT_MS = 100;
 
 /**
  * Rate-limit counters shared by every node through the RateLimitCounter table, in fixed windows. A hit is
@@ -35,7 +41,8 @@ const PURGE_INTERVAL_MS = 60_000;
  * A decision never rests on a total older than two intervals: a counter idle that long is read again first.
  * So across N nodes a limit L admits at most L plus what the other nodes admitted for the same counter in
  * the last three intervals and one database round trip, and never more than N × L; while the database is
- * unreachable each node keeps enforcing L on its own hits.
+ * unreachable or slow each node keeps enforcing L on its own hits, and no request waits on it longer than
+ * REFRESH_WAIT_MS (none at all while synchronisation is failing).
  */
 export class SharedRateLimitCounters {
   private readonly buckets = new Map<string, Bucket>();
@@ -68,10 +75,13 @@ export class SharedRateLimitCounters {
     await this.sync();
   }
 
-  /** Counts one hit; the first hit in a window, or after an idle spell, waits for the shared total. */
+  /** Counts one hit; the first hit in a window, or after an idle spell, briefly waits for the shared total. */
   async increment(name: string, windowMs: number): Promise<IncrementResponse> {
     const bucket = this.bucket(name, windowMs);
-    if (Date.now() - bucket.readAt > 2 * this.options.syncIntervalMs) await this.refresh(bucket);
+    if (Date.now() - bucket.readAt > 2 * this.options.syncIntervalMs) {
+      const read = this.refresh(bucket);
+      if (!this.failing) await waitAtMost(read, REFRESH_WAIT_MS);
+    }
     bucket.pending++;
     bucket.touched = true;
     return { totalHits: Math.max(1, bucket.shared + bucket.pending), resetTime: bucket.resetTime };
@@ -197,6 +207,13 @@ export class SharedRateLimitCounters {
       this.options.onSync?.(false);
     }
   }
+}
+
+/** Resolves when `work` settles or after `ms`, whichever comes first (`work` goes on either way). */
+function waitAtMost(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The start of the fixed window holding now: windows are aligned on the clock, so every node agrees. */

@@ -1,0 +1,83 @@
+import { ServiceUnavailableError } from "../errors/app-error.js";
+import { BoundedCache } from "./bounded-cache.js";
+import type { ChangeFeed } from "./change-feed.js";
+
+interface Checked<V> {
+  value: V;
+  /** When the database last confirmed this value. */
+  checkedAt: number;
+  /** When the last re-check of a stale value failed (the database was unreachable). */
+  recheckFailedAt?: number;
+}
+
+/** What a lookup in the database found, with the tags that invalidate it (key id, grant id, …). */
+export interface Loaded<V> {
+  value: V;
+  tags: string[];
+}
+
+/**
+ * The credential cache both verifiers share (API keys, OAuth access tokens): entries are trusted while the
+ * change feed is heard, so a revocation anywhere reaches them. Once the feed has been silent past its
+ * staleness bound (the database or the path to it is down, a notification may be lost), an entry is
+ * re-checked in the database at most once per poll interval; if that re-check fails, the request gets 503
+ * rather than an answer the node can no longer vouch for. Bounded trust, traded against availability.
+ */
+export class CredentialCache<V> {
+  private readonly cache: BoundedCache<Checked<V>>;
+  /**
+   * One database lookup per key at a time, shared by the requests that need it; never shared across an
+   * invalidation, since what a lookup started before it read may already be revoked.
+   */
+  private readonly loading = new Map<string, { generation: number; value: Promise<V> }>();
+
+  constructor(
+    max: number,
+    private readonly feed: ChangeFeed,
+    onLookup?: (hit: boolean) => void,
+  ) {
+    this.cache = new BoundedCache<Checked<V>>(max, onLookup);
+    feed.onReset(() => this.cache.clear());
+  }
+
+  /** The cached value while it can be trusted; otherwise `load` reads it again from the database. */
+  async get(key: string, load: () => Promise<Loaded<V>>): Promise<V> {
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit) {
+      if (this.feed.isFresh(now) || now - hit.checkedAt < this.feed.intervalMs) return hit.value;
+      if (hit.recheckFailedAt !== undefined && now - hit.recheckFailedAt < this.feed.intervalMs) {
+        throw new ServiceUnavailableError();
+      }
+    }
+    try {
+      return await this.load(key, load);
+    } catch (err) {
+      if (!hit) throw err;
+      hit.recheckFailedAt = Date.now();
+      throw new ServiceUnavailableError();
+    }
+  }
+
+  /** Drops every entry carrying `tag`. */
+  invalidateTag(tag: string): void {
+    this.cache.invalidateTag(tag);
+  }
+
+  private load(key: string, load: () => Promise<Loaded<V>>): Promise<V> {
+    const generation = this.cache.currentGeneration();
+    const inFlight = this.loading.get(key);
+    if (inFlight?.generation === generation) return inFlight.value;
+    const checkedAt = Date.now();
+    const value = load()
+      .then((found) => {
+        this.cache.setIfCurrent(key, { value: found.value, checkedAt }, generation, found.tags);
+        return found.value;
+      })
+      .finally(() => {
+        if (this.loading.get(key)?.value === value) this.loading.delete(key);
+      });
+    this.loading.set(key, { generation, value });
+    return value;
+  }
+}
