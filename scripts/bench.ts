@@ -8,8 +8,14 @@
  * median of its rounds. Then the key check on a cache miss at BENCH_KEYS keys (seeded in bulk with multi-row
  * INSERTs in one transaction) and the refresh grant against oidc-provider's memory adapter (scripts/bench-oauth.ts).
  *
+ * Beside throughput, each round reads the server process's CPU time (Linux /proc) and prints CPU per request:
+ * on a machine shared with other work, throughput follows whatever CPU share the process gets, while CPU per
+ * request stays close to the code's own cost, so its ratios are the steadier ones.
+ *
  * Settings: BENCH_ROUNDS (5), BENCH_SECONDS per round (5), BENCH_CONNECTIONS (32), BENCH_KEYS (1000000),
  * BENCH_LOG_LEVEL (info). A quick run: BENCH_ROUNDS=3 BENCH_SECONDS=3 BENCH_KEYS=100000 (about 2–3 minutes).
+ * BENCH_BASELINE=<another checkout> also runs that checkout's built server (its dist/main.js, on the same
+ * database) in the same rounds, for a before/after comparison in one run.
  * Absolute numbers mean little on a shared machine; the ratios are what we track.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -46,14 +52,34 @@ interface Round {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU time of the serving process per request, µs (NaN where /proc is not available). */
+  cpu: number;
 }
 
-async function load(url: string, headers: Record<string, string> = {}): Promise<Round> {
+/** User + system CPU seconds a process has used so far (Linux; NaN elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
+async function load(server: Server, path: string, headers: Record<string, string> = {}): Promise<Round> {
+  const url = `${server.url}${path}`;
+  const cpuBefore = cpuSeconds(server.child.pid);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
+  const cpu = cpuSeconds(server.child.pid) - cpuBefore;
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
   }
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpu: (cpu * 1e6) / result.requests.total };
+}
+
+interface Server {
+  url: string;
+  child: ChildProcess;
 }
 
 async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
@@ -69,9 +95,10 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not start`);
 }
 
-async function startProcess(args: string[], env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+async function startProcess(args: string[], env: Record<string, string>, cwd = process.cwd()): Promise<Server> {
   const port = 3900 + Math.floor(Math.random() * 900);
   const child = spawn(process.execPath, args, {
+    cwd,
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1", ISSUER: `http://127.0.0.1:${port}` },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -87,13 +114,18 @@ async function compare(series: Record<string, () => Promise<Round>>): Promise<Re
     for (const [name, run] of Object.entries(series)) {
       const r = await run();
       samples[name].push(r);
-      console.log(`  round ${round} ${name.padEnd(30)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+      console.log(`  round ${round} ${name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)} req/s  ${r.cpu.toFixed(0).padStart(5)} µs CPU/req  p50 ${r.p50} ms  p99 ${r.p99} ms`);
     }
   }
   return Object.fromEntries(
     Object.entries(samples).map(([k, v]) => [
       k,
-      { rps: median(v.map((r) => r.rps)), p50: median(v.map((r) => r.p50)), p99: median(v.map((r) => r.p99)) },
+      {
+        rps: median(v.map((r) => r.rps)),
+        p50: median(v.map((r) => r.p50)),
+        p99: median(v.map((r) => r.p99)),
+        cpu: median(v.map((r) => r.cpu)),
+      },
     ]),
   );
 }
@@ -195,26 +227,42 @@ async function main() {
   console.log(`Throughput: ${ROUNDS} alternating rounds of ${SECONDS} s, ${CONNECTIONS} connections, 127.0.0.1`);
   const yardstick = await startProcess(["--import", "tsx", "scripts/bench-yardstick.ts"], {});
   const ours = await startProcess(["dist/main.js"], env);
+  const baselineDir = process.env.BENCH_BASELINE;
+  const baseline = baselineDir ? await startProcess(["dist/main.js"], env, baselineDir) : undefined;
   const key = { authorization: `Bearer ${secret}` };
   let medians: Record<string, Round>;
   try {
     const token = await obtainAccessToken({ issuer: ours.url, ctx, user: { email: "bench@example.test", password: "bench-password" } });
-    medians = await compare({
-      "Express 5 + helmet (yardstick)": () => load(`${yardstick.url}/health`),
-      "GET /health": () => load(`${ours.url}/health`),
-      "GET /v1/workspace (key)": () => load(`${ours.url}/v1/workspace`, key),
-      "GET /v1/workspace (OAuth)": () => load(`${ours.url}/v1/workspace`, { authorization: `Bearer ${token}` }),
-      "GET /v1/subscribers?limit=20 (key)": () => load(`${ours.url}/v1/subscribers?limit=20`, key),
-    });
+    const series: Record<string, () => Promise<Round>> = {
+      "Express 5 + helmet (yardstick)": () => load(yardstick, "/health"),
+      "GET /health": () => load(ours, "/health"),
+      "GET /v1/workspace (key)": () => load(ours, "/v1/workspace", key),
+      "GET /v1/workspace (OAuth)": () => load(ours, "/v1/workspace", { authorization: `Bearer ${token}` }),
+      "GET /v1/subscribers?limit=20 (key)": () => load(ours, "/v1/subscribers?limit=20", key),
+    };
+    if (baseline) {
+      series["baseline GET /health"] = () => load(baseline, "/health");
+      series["baseline GET /v1/workspace (key)"] = () => load(baseline, "/v1/workspace", key);
+      series["baseline GET /v1/subscribers (key)"] = () => load(baseline, "/v1/subscribers?limit=20", key);
+    }
+    medians = await compare(series);
   } finally {
     yardstick.child.kill("SIGTERM");
     ours.child.kill("SIGTERM");
+    baseline?.child.kill("SIGTERM");
   }
-  const yard = medians["Express 5 + helmet (yardstick)"].rps;
-  const health = medians["GET /health"].rps;
-  console.log("\nMedians:");
+  const yard = medians["Express 5 + helmet (yardstick)"];
+  const health = medians["GET /health"];
+  console.log("\nMedians (throughput ratios; CPU per request and its ratio, yardstick's CPU ÷ this one's, below):");
   for (const [name, r] of Object.entries(medians)) {
-    console.log(`  ${name.padEnd(36)} ${r.rps.toFixed(0).padStart(7)} req/s  ÷ yardstick ${(r.rps / yard).toFixed(3)}  ÷ /health ${(r.rps / health).toFixed(3)}  p50 ${r.p50} ms  p99 ${r.p99} ms`);
+    console.log(
+      `  ${name.padEnd(36)} ${r.rps.toFixed(0).padStart(7)} req/s  ÷ yardstick ${(r.rps / yard.rps).toFixed(3)}  ÷ /health ${(r.rps / health.rps).toFixed(3)}  p50 ${r.p50} ms  p99 ${r.p99} ms`,
+    );
+  }
+  for (const [name, r] of Object.entries(medians)) {
+    console.log(
+      `  ${name.padEnd(36)} ${r.cpu.toFixed(0).padStart(7)} µs CPU/req  yardstick-equivalent ${(yard.cpu / r.cpu).toFixed(3)}  /health-equivalent ${(health.cpu / r.cpu).toFixed(3)}`,
+    );
   }
 
   console.log(`\nKey check on a cache miss at ${KEYS.toLocaleString("en")} keys (median µs over ${SAMPLED_KEYS} keys):`);
@@ -230,14 +278,25 @@ async function main() {
   const ws = medians["GET /v1/workspace (key)"].rps;
   const wsOAuth = medians["GET /v1/workspace (OAuth)"].rps;
   const subs = medians["GET /v1/subscribers?limit=20 (key)"];
+  const yardRps = yard.rps;
+  const healthRps = health.rps;
   console.log(`\nTargets (one run; load averages now ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}):`);
-  verdict("/health ÷ yardstick", health / yard, 0.6, true);
-  verdict("/v1/workspace (key) ÷ /health", ws / health, 0.95, true);
-  verdict("/v1/workspace (key) ÷ yardstick", ws / yard, 0.57, true);
-  verdict("/v1/workspace (OAuth) ÷ /health", wsOAuth / health, 0.95, true);
-  verdict("/v1/workspace (OAuth) ÷ yardstick", wsOAuth / yard, 0.57, true);
-  verdict("/v1/subscribers?limit=20 (key) ÷ /health", subs.rps / health, 0.5, true);
-  verdict("/v1/subscribers?limit=20 (key) ÷ yardstick", subs.rps / yard, 0.3, true);
+  verdict("/health ÷ yardstick", healthRps / yardRps, 0.6, true);
+  verdict("/v1/workspace (key) ÷ /health", ws / healthRps, 0.95, true);
+  verdict("/v1/workspace (key) ÷ yardstick", ws / yardRps, 0.57, true);
+  verdict("/v1/workspace (OAuth) ÷ /health", wsOAuth / healthRps, 0.95, true);
+  verdict("/v1/workspace (OAuth) ÷ yardstick", wsOAuth / yardRps, 0.57, true);
+  verdict("/v1/subscribers?limit=20 (key) ÷ /health", subs.rps / healthRps, 0.5, true);
+  verdict("/v1/subscribers?limit=20 (key) ÷ yardstick", subs.rps / yardRps, 0.3, true);
+  console.log("  the same, as CPU per request (steadier on a loaded machine):");
+  const cpuRatio = (a: Round, b: Round) => b.cpu / a.cpu;
+  verdict("  /health ÷ yardstick (CPU)", cpuRatio(health, yard), 0.6, true);
+  verdict("  /v1/workspace (key) ÷ /health (CPU)", cpuRatio(medians["GET /v1/workspace (key)"], health), 0.95, true);
+  verdict("  /v1/workspace (key) ÷ yardstick (CPU)", cpuRatio(medians["GET /v1/workspace (key)"], yard), 0.57, true);
+  verdict("  /v1/workspace (OAuth) ÷ /health (CPU)", cpuRatio(medians["GET /v1/workspace (OAuth)"], health), 0.95, true);
+  verdict("  /v1/workspace (OAuth) ÷ yardstick (CPU)", cpuRatio(medians["GET /v1/workspace (OAuth)"], yard), 0.57, true);
+  verdict("  /v1/subscribers?limit=20 (key) ÷ /health (CPU)", cpuRatio(subs, health), 0.5, true);
+  verdict("  /v1/subscribers?limit=20 (key) ÷ yardstick (CPU)", cpuRatio(subs, yard), 0.3, true);
   verdict(`/v1/subscribers p99 ÷ p50 (${subs.p99} / ${subs.p50} ms)`, subs.p99 / subs.p50, 4, false, 2);
   verdict(`key check on a cache miss at ${KEYS.toLocaleString("en")} keys (ms)`, keyCost.miss / 1000, 1, false);
   verdict("refresh grant ÷ memory adapter", refresh.ratio, 0.5, true);
