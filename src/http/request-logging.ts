@@ -88,12 +88,15 @@ function logResponse(res: LoggedResponse, err?: Error): void {
 }
 
 // Shared listeners (`this` is the response), so a request allocates no closures for its log line.
+// (`on` and `removeListener` rather than `once`, which wraps the listener in a new closure per call.)
 function onClose(this: LoggedResponse): void {
+  this.removeListener("close", onClose);
   this.removeListener("error", onError);
   logResponse(this);
 }
 function onError(this: LoggedResponse, err: Error): void {
   this.removeListener("close", onClose);
+  this.removeListener("error", onError);
   logResponse(this, err);
 }
 
@@ -117,8 +120,8 @@ export function requestLogging(logger: Logger) {
     res[STARTED] = Date.now();
     res.setHeader("x-request-id", id);
     // 'close' follows 'finish' on every response, and also comes when the client goes away first.
-    res.once("close", onClose);
-    res.once("error", onError);
+    res.on("close", onClose);
+    res.on("error", onError);
     next();
   };
 }

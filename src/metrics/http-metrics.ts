@@ -61,7 +61,9 @@ export function routeLabel(req: Request): string {
 type Labels = { method: string; route: string; status: string };
 
 // Shared listener (`this` is the response): a request allocates no closure for its metrics.
+// (`on` and `removeListener` rather than `once`, which wraps the listener in a new closure per call.)
 function onFinish(this: TimedResponse): void {
+  this.removeListener("finish", onFinish);
   this[RECORD]?.(this);
 }
 
@@ -91,7 +93,7 @@ export function httpMetrics(metrics: Metrics): RequestHandler {
     const res = response as unknown as TimedResponse;
     res[STARTED] = performance.now();
     res[RECORD] = record;
-    res.once("finish", onFinish);
+    res.on("finish", onFinish);
     next();
   };
 }
