@@ -24,10 +24,22 @@ export const REDACTED_PATHS = [
 
 export type { Logger };
 
+/**
+ * Where lines go. Standard output and standard error are written through pino's asynchronous destination
+ * (sonic-boom: lines are batched and written off the request's path, and flushed synchronously when the
+ * process exits); `process.stdout` itself would write synchronously to files and terminals. Any other stream
+ * (tests' capture) is written as it is given.
+ */
+function destinationFor(destination: NodeJS.WritableStream | undefined): pino.DestinationStream {
+  if (destination === undefined || destination === process.stderr) return pino.destination({ dest: 2, sync: false });
+  if (destination === process.stdout) return pino.destination({ dest: 1, sync: false });
+  return destination;
+}
+
 /** Builds the JSON logger. `destination` lets tests capture lines. */
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   return pino(
     { level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" }, base: undefined },
-    destination ?? pino.destination({ dest: 2, sync: false }),
+    destinationFor(destination),
   );
 }

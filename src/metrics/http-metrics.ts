@@ -1,3 +1,4 @@
+import http, { type ServerResponse } from "node:http";
 import type { Request, RequestHandler } from "express";
 import type { Metrics } from "./metrics.js";
 
@@ -11,29 +12,39 @@ const PROVIDER_ROUTES = new Map<RegExp, string>([
 ]);
 
 const ROUTE = Symbol("matchedRoute");
+const ROUTE_VALUE = Symbol("route");
+const STARTED = Symbol("metricsStarted");
 
 interface RoutedRequest extends Request {
   [ROUTE]?: string;
+  [ROUTE_VALUE]?: unknown;
 }
+
+interface TimedResponse extends ServerResponse<RoutedRequest> {
+  [STARTED]?: number;
+  [RECORD]?: (res: TimedResponse) => void;
+}
+
+const RECORD = Symbol("recordMetrics");
 
 /**
  * Remembers the matched route's full pattern at the moment Express matches it. Express keeps `req.route`
  * after the request leaves the router but restores `req.baseUrl`, so an error rendered by the app-level
  * handler would otherwise be labelled with a bare inner pattern (`/:id` instead of `/v1/subscribers/:id`).
  * Our routers are mounted on fixed paths, so the base URL at match time is the mount pattern.
+ * An accessor on the request prototype, defined once, so a request pays no property definition of its own.
  */
-function captureRoutePattern(req: RoutedRequest): void {
-  let route: unknown;
-  Object.defineProperty(req, "route", {
-    configurable: true,
-    enumerable: true,
-    get: () => route,
-    set(value: { path?: unknown } | undefined) {
-      route = value;
-      if (value?.path !== undefined) req[ROUTE] = `${req.baseUrl}${String(value.path)}`;
-    },
-  });
-}
+Object.defineProperty(http.IncomingMessage.prototype, "route", {
+  configurable: true,
+  enumerable: true,
+  get(this: RoutedRequest) {
+    return this[ROUTE_VALUE];
+  },
+  set(this: RoutedRequest, value: { path?: unknown } | undefined) {
+    this[ROUTE_VALUE] = value;
+    if (value?.path !== undefined) this[ROUTE] = `${this.baseUrl}${String(value.path)}`;
+  },
+});
 
 /** The label for a finished request: a route pattern, a provider endpoint, or a fixed name; never the raw URL. */
 export function routeLabel(req: Request): string {
@@ -47,16 +58,42 @@ export function routeLabel(req: Request): string {
   return "unmatched";
 }
 
-/** Counts every request and times it, by method, route pattern and status, when its response finishes. */
+type Labels = { method: string; route: string; status: string };
+
+// Shared listener (`this` is the response): a request allocates no closure for its metrics.
+// (`on` and `removeListener` rather than `once`, which wraps the listener in a new closure per call.)
+function onFinish(this: TimedResponse): void {
+  this.removeListener("finish", onFinish);
+  this[RECORD]?.(this);
+}
+
+/**
+ * Counts every request and times it, by method, route pattern and status, when its response finishes.
+ * The label objects are made once per (method, route, status) and reused; the routes are patterns, so the
+ * set stays bounded (Node's parser accepts only its fixed list of methods).
+ */
 export function httpMetrics(metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    captureRoutePattern(req);
-    res.once("finish", () => {
-      const labels = { method: req.method, route: routeLabel(req), status: String(res.statusCode) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-    });
+  const labelSets = new Map<string, Map<string, Map<number, Labels>>>();
+  const labelsFor = (method: string, route: string, status: number): Labels => {
+    let byRoute = labelSets.get(method);
+    if (!byRoute) labelSets.set(method, (byRoute = new Map()));
+    let byStatus = byRoute.get(route);
+    if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+    let labels = byStatus.get(status);
+    if (!labels) byStatus.set(status, (labels = { method, route, status: String(status) }));
+    return labels;
+  };
+  const record = (res: TimedResponse): void => {
+    const req = res.req;
+    const labels = labelsFor(req.method, routeLabel(req), res.statusCode);
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, (performance.now() - (res[STARTED] ?? 0)) / 1000);
+  };
+  return (_req, response, next) => {
+    const res = response as unknown as TimedResponse;
+    res[STARTED] = performance.now();
+    res[RECORD] = record;
+    res.on("finish", onFinish);
     next();
   };
 }
