@@ -73,11 +73,11 @@ export interface CliResult {
 }
 
 /**
- * Runs the compiled CLI with `--json` at low CPU priority (nice 10): twenty Node.js processes booting at once on a
+ * Runs the compiled CLI with `--json` at the lowest CPU priority (nice 19): twenty Node.js processes booting at once on a
  * 2-core machine would otherwise take the CPU from the server and measure the scheduler instead of the locking.
  */
 export function cli(args: string[], databaseUrl: string): Promise<CliResult> {
-  const child = spawn("nice", ["-n", "10", process.execPath, BIN, ...args, "--json"], {
+  const child = spawn("nice", ["-n", "19", process.execPath, BIN, ...args, "--json"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
