@@ -53,8 +53,10 @@ export class CredentialCache<V> {
     try {
       return await this.load(key, load);
     } catch (err) {
-      if (!hit) throw err;
-      hit.recheckFailedAt = Date.now();
+      // A first lookup that fails while the change log is heard is an ordinary error. While it is not heard the
+      // node is cut off from its database (a reset may also have emptied the cache), so it is an outage: 503.
+      if (!hit && this.feed.isFresh(Date.now())) throw err;
+      if (hit) hit.recheckFailedAt = Date.now();
       throw new ServiceUnavailableError();
     }
   }
