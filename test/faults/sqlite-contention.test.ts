@@ -85,7 +85,7 @@ describe("SQLite: the server and the CLI writing one file at once", () => {
     expect(await getStatus(`${server.url}/ready`)).toBe(200);
   }
 
-  test("when 50 HTTP writers and 20 CLI `key create` run at once, 5 times, then no 500 (503 at most), no request over 4 s, no wedge, and a CLI revoke is refused on /v1 within 1 s", async () => {
+  test("when 50 HTTP writers and 20 CLI `key create` run at once, 5 times, then no 500 (503 at most), no request over 2 s, no wedge, and a CLI revoke is refused on /v1 within 1 s", async () => {
     let revokeMs: number | undefined;
     const failedClis: string[] = [];
     const badStatuses: number[] = [];
@@ -129,10 +129,7 @@ describe("SQLite: the server and the CLI writing one file at once", () => {
     expect(badStatuses).toEqual([]);
     expect(failedClis).toEqual([]);
     expect(created.every((n) => n > 0)).toBe(true);
-    // The issue's target is 2 s. Measured on an idle 2-core machine the slowest request of each round takes
-    // 2.9-3.2 s (p99 about 1.6 s): about twice the 1.5 s lock budget, so some request still waits on two budgets
-    // in a row. Until that is found, this asserts the bound that holds (nothing hangs) and the figure is printed.
-    expect(slowest.filter((ms) => ms >= 4000)).toEqual([]);
+    expect(slowest.filter((ms) => ms >= 2000)).toEqual([]);
     expect(revokeMs).toBeLessThan(1000);
     // About 3 minutes on an otherwise idle 2-core machine; the bound leaves room for a busy one.
   }, 600_000);
