@@ -36,7 +36,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const database = await createPostgresDatabase(adminUrl);
-  const env = { DATABASE_URL: database.url, ISSUER: "http://127.0.0.1:3000", RATE_LIMIT_DISABLED: "1" };
+  const env = { DATABASE_URL: database.url, ISSUER: "http://127.0.0.1:3000", RATE_LIMIT_PER_MINUTE: "100000000" };
   const command = [process.execPath, path.join(ROOT, "dist", "main.js")];
   const [a, b] = await Promise.all([startNode("A", env, command), startNode("B", env, command)]);
   const config = loadConfig({ DATABASE_URL: database.url, ARGON2_MEMORY_KIB: "19456", ARGON2_ITERATIONS: "2" });
