@@ -30,9 +30,10 @@ const POSTGRES_CODES = new Set(["57P01", "57P02", "57P03", "57014", "53300", "55
 
 /**
  * Prisma: P1001 cannot reach the server, P1002 timed out reaching it, P1008 operation timed out (libSQL's
- * busy database becomes this), P1017 the server closed the connection, P2024 no pool connection in time.
+ * busy database becomes this), P1017 the server closed the connection, P2024 no pool connection in time,
+ * P2028 a transaction that could not start within `maxWait` or ran past its `timeout`.
  */
-const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
+const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
 
 /** Driver-adapter error kinds Prisma reports in `meta.driverAdapterError.cause.kind`. */
 const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
@@ -47,8 +48,11 @@ const DRIVER_MESSAGES = [
   "Cannot use a pool after calling end on the pool",
 ];
 
-/** SQLite / libSQL: the file stayed locked past the busy timeout. */
-const SQLITE_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED"]);
+/**
+ * SQLite / libSQL: the file stayed locked past the busy timeout; `service_unavailable` is our own DatabaseBusyError
+ * (the write lock not had within its budget), which Prisma re-wraps inside model queries keeping its code.
+ */
+const SQLITE_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "service_unavailable"]);
 
 interface ErrorShape {
   code?: unknown;

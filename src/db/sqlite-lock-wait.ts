@@ -48,19 +48,3 @@ export async function withLockRetry<T>(attempt: () => Promise<T>, waitMs = SQLIT
     }
   }
 }
-
-/**
- * Prisma's "Transaction API error": a transaction that could not start within `maxWait`, or ran past its `timeout`
- * and was rolled back. Both mean the database was too busy for the request, not that the request was wrong.
- */
-const PRISMA_TRANSACTION_API_ERROR = "P2028";
-
-/**
- * The DatabaseBusyError behind an error, if any. Inside a model query Prisma re-wraps what the driver threw into its
- * own PrismaClientKnownRequestError, keeping the `code`; a `$transaction` that could not begin throws ours as it is.
- */
-export function asDatabaseBusy(err: unknown): DatabaseBusyError | undefined {
-  if (err instanceof DatabaseBusyError) return err;
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === "service_unavailable" || code === PRISMA_TRANSACTION_API_ERROR ? new DatabaseBusyError() : undefined;
-}

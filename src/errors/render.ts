@@ -1,5 +1,4 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
-import { asDatabaseBusy } from "../db/sqlite-lock-wait.js";
 import { isDatabaseUnavailable } from "../db/database-unavailable.js";
 import { AppError, InvalidRequestError, NotFoundError, ServiceUnavailableError } from "./app-error.js";
 
@@ -50,8 +49,7 @@ function send(req: Request, res: Response, err: AppError): void {
 /** The one place errors become responses: the /v1 envelope for API clients, an HTML page for browsers. */
 export const renderErrors: ErrorRequestHandler = (err, req, res, next) => {
   if (res.headersSent) return next(err);
-  const known =
-    err instanceof AppError ? err : (fromRouter(err) ?? fromBodyParser(err as BodyParserError) ?? asDatabaseBusy(err));
+  const known = err instanceof AppError ? err : (fromRouter(err) ?? fromBodyParser(err as BodyParserError));
   if (known) return send(req, res, known);
   if (isDatabaseUnavailable(err)) {
     // An outage, not a bug: the same request will work once the database answers again.
