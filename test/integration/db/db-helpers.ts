@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient } from "@libsql/client";
+import { type Client, createClient } from "@libsql/client";
 import pg from "pg";
 
 /** The project root, where the Prisma CLI and its config files are found. */
@@ -97,16 +97,20 @@ export function postgresShape(url: string): Promise<unknown> {
   });
 }
 
+/** The names of a SQLite database's own tables, sorted: no internal tables, no migration bookkeeping. */
+export async function sqliteTables(client: Client): Promise<string[]> {
+  const tables = await client.execute(
+    `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name`,
+  );
+  return tables.rows.map((r) => String(r.name));
+}
+
 /** Tables, columns, indexes and foreign keys of a SQLite file, order-independent, bookkeeping excluded. */
 export async function sqliteShape(file: string): Promise<unknown> {
   const client = createClient({ url: `file:${file}` });
   try {
-    const tables = await client.execute(
-      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name`,
-    );
     const shape: Record<string, unknown> = {};
-    for (const { name } of tables.rows) {
-      const table = String(name);
+    for (const table of await sqliteTables(client)) {
       const columns = await client.execute({
         sql: `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY name`,
         args: [table],

@@ -5,7 +5,7 @@ import { migrate } from "../../../src/db/migrate.js";
 import { ForeignKeyViolationError, migrateSqlite } from "../../../src/db/migrate-sqlite.js";
 import { migrationsDir } from "../../../src/db/migrations.js";
 import { tempDir } from "../../support/app.js";
-import { execSqlite, prismaCli, sqliteMigrationRows } from "./db-helpers.js";
+import { execSqlite, prismaCli, sqliteMigrationRows, sqliteTables } from "./db-helpers.js";
 
 const NOW = "2026-12-01T10:00:00.000+00:00";
 
@@ -27,13 +27,10 @@ INSERT INTO "WebSession" (id, userId, expiresAt) VALUES ('ws1', 'u1', '${NOW}');
 async function rowCounts(file: string): Promise<Record<string, number>> {
   const client = createClient({ url: `file:${file}` });
   try {
-    const tables = await client.execute(
-      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name`,
-    );
     const counts: Record<string, number> = {};
-    for (const { name } of tables.rows) {
-      const rs = await client.execute(`SELECT count(*) AS n FROM "${String(name)}"`);
-      counts[String(name)] = Number(rs.rows[0].n);
+    for (const name of await sqliteTables(client)) {
+      const rs = await client.execute(`SELECT count(*) AS n FROM "${name}"`);
+      counts[name] = Number(rs.rows[0].n);
     }
     return counts;
   } finally {
