@@ -14,12 +14,13 @@ import { expiryInDays, MAX_EXPIRY_DAYS } from "../settings/expiration.js";
 import { viewerOf } from "../settings/page.js";
 import { administeredIds, apiKeyWorkspace, requireAdministered, requireAdminOfRecord } from "../settings/viewer.js";
 
-const listQuery = z.strictObject({
+/** GET /api/api-keys (exported for the OpenAPI document, like the other request schemas here). */
+export const listQuery = z.strictObject({
   workspace: z.string().max(64).optional(),
   q: z.string().max(200).optional(),
 });
 
-const createBody = z
+export const createBody = z
   .strictObject({
     workspace_id: z.string().min(1).max(64),
     name: z.string().trim().min(1).max(MAX_KEY_NAME),
@@ -31,9 +32,9 @@ const createBody = z
     message: "send expires_at or expires_in_days, not both",
   });
 
-const emptyBody = z.strictObject({});
+export const emptyBody = z.strictObject({});
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
 
 /**
  * The optional `Idempotency-Key` header: a retry of the same request returns the first key, without its secret;

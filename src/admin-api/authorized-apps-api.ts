@@ -7,7 +7,8 @@ import { parseInput } from "../resources/validation.js";
 import { viewerOf } from "../settings/page.js";
 import { administeredIds, authorizedAppWorkspace, requireAdministered, requireAdminOfRecord } from "../settings/viewer.js";
 
-const listQuery = z.strictObject({
+/** GET /api/authorized-apps (exported for the OpenAPI document). */
+export const listQuery = z.strictObject({
   workspace: z.string().max(64).optional(),
   status: z.enum(["active", "revoked"]).optional(),
 });

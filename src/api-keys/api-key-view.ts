@@ -1,24 +1,34 @@
+import { z } from "zod";
 import type { ApiKey, User, Workspace } from "../generated/sqlite/client.js";
 
 export type ApiKeyAccess = "read_only" | "read_write";
 export type ApiKeyStatus = "active" | "revoked" | "expired";
 
-/** How a key is shown to people and scripts. Never contains the secret or its digest. */
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  workspace_id: string;
-  workspace_name: string;
-  access: ApiKeyAccess;
-  owner: { id: string; email: string } | null;
-  prefix: string;
-  status: ApiKeyStatus;
-  created_at: string;
-  last_used_at: string | null;
-  expires_at: string | null;
-  rotated_at: string | null;
-  revoked_at: string | null;
-}
+const timestamp = z.iso.datetime();
+
+/**
+ * How a key is shown to people and scripts (/api, CLI). Never contains the secret or its digest. The OpenAPI
+ * document is generated from this schema and toApiKeyView emits through it.
+ */
+export const apiKeyViewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    workspace_id: z.string(),
+    workspace_name: z.string(),
+    access: z.enum(["read_only", "read_write"]),
+    owner: z.object({ id: z.string(), email: z.string() }).nullable(),
+    prefix: z.string(),
+    status: z.enum(["active", "revoked", "expired"]),
+    created_at: timestamp,
+    last_used_at: timestamp.nullable(),
+    expires_at: timestamp.nullable(),
+    rotated_at: timestamp.nullable(),
+    revoked_at: timestamp.nullable(),
+  })
+  .meta({ id: "ApiKey" });
+
+export type ApiKeyView = z.output<typeof apiKeyViewSchema>;
 
 export type ApiKeyRow = ApiKey & { workspace: Workspace; createdBy: User | null };
 
@@ -29,7 +39,7 @@ export function effectiveStatus(key: Pick<ApiKey, "status" | "expiresAt">, now =
 }
 
 export function toApiKeyView(key: ApiKeyRow): ApiKeyView {
-  return {
+  const view: z.input<typeof apiKeyViewSchema> = {
     id: key.id,
     name: key.name,
     workspace_id: key.workspaceId,
@@ -44,6 +54,7 @@ export function toApiKeyView(key: ApiKeyRow): ApiKeyView {
     rotated_at: key.rotatedAt?.toISOString() ?? null,
     revoked_at: key.revokedAt?.toISOString() ?? null,
   };
+  return apiKeyViewSchema.parse(view);
 }
 
 export const withKeyRelations = { workspace: true, createdBy: true } as const;

@@ -1,29 +1,41 @@
+import { z } from "zod";
 import type { AuthorizedApp, OAuthClient, Workspace } from "../generated/sqlite/client.js";
 import type { RevokedBy, RevokedReason } from "./deps.js";
 
 export type AuthorizedAppStatus = "active" | "revoked";
 
-/** One (app, workspace) authorization as people and scripts see it. */
-export interface AuthorizedAppView {
-  id: string;
-  client_id: string;
-  app_name: string;
-  workspace_id: string;
-  workspace_name: string;
-  /** The union of the scopes of every live grant: everything a token of this app can still do here. */
-  scopes: string[];
-  authorized_at: string;
-  last_used_at: string | null;
-  status: AuthorizedAppStatus;
-  revoked_at: string | null;
-  revoked_by: RevokedBy | null;
-  /** The person who revoked it (Settings, /api), else null. */
-  revoked_by_user_id: string | null;
-  /** Who revoked it, for people: the person's email, "command line", or the app's name; null for the system. */
-  revoked_by_name: string | null;
-  /** Why the system revoked it: code_replay, refresh_token_reuse, sign_out, client_deleted; else null. */
-  revoked_reason: RevokedReason | null;
-}
+const timestamp = z.iso.datetime();
+
+/**
+ * One (app, workspace) authorization as people and scripts see it. The OpenAPI document is generated from this
+ * schema and toAuthorizedAppView emits through it.
+ */
+export const authorizedAppViewSchema = z
+  .object({
+    id: z.string(),
+    client_id: z.string(),
+    app_name: z.string(),
+    workspace_id: z.string(),
+    workspace_name: z.string(),
+    scopes: z.array(z.string()).describe("The union of the scopes of every live grant: everything a token of this app can still do here."),
+    authorized_at: timestamp,
+    last_used_at: timestamp.nullable(),
+    status: z.enum(["active", "revoked"]),
+    revoked_at: timestamp.nullable(),
+    revoked_by: z.enum(["user", "app", "system"] satisfies RevokedBy[]).nullable(),
+    revoked_by_user_id: z.string().nullable().describe("The person who revoked it (Settings, /api), else null."),
+    revoked_by_name: z
+      .string()
+      .nullable()
+      .describe('Who revoked it, for people: the person\'s email, "command line", or the app\'s name; null for the system.'),
+    revoked_reason: z
+      .enum(["code_replay", "refresh_token_reuse", "sign_out", "client_deleted"] satisfies RevokedReason[])
+      .nullable()
+      .describe("Why the system revoked it; else null."),
+  })
+  .meta({ id: "AuthorizedApp" });
+
+export type AuthorizedAppView = z.output<typeof authorizedAppViewSchema>;
 
 export type AuthorizedAppRow = AuthorizedApp & { client: OAuthClient; workspace: Workspace };
 
@@ -31,7 +43,7 @@ export const withAppRelations = { client: true, workspace: true } as const;
 
 /** Maps a row to its view. */
 export function toAuthorizedAppView(row: AuthorizedAppRow): AuthorizedAppView {
-  return {
+  const view: z.input<typeof authorizedAppViewSchema> = {
     id: row.id,
     client_id: row.clientId,
     app_name: row.client.name,
@@ -47,4 +59,5 @@ export function toAuthorizedAppView(row: AuthorizedAppRow): AuthorizedAppView {
     revoked_by_name: row.revokedByName ?? null,
     revoked_reason: (row.revokedReason as RevokedReason | null) ?? null,
   };
+  return authorizedAppViewSchema.parse(view);
 }

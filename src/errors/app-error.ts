@@ -26,11 +26,22 @@ export class AppError extends Error {
 
 const REALM = 'Bearer realm="workspace-auth"';
 
-/** 401: the request carries no usable credential. `sent` tells whether one was sent at all (RFC 6750 §3). */
+type AuthenticationCode = "missing_credentials" | "invalid_api_key" | "invalid_access_token";
+
+/**
+ * 401: the request carries no usable credential; the challenge says whether one was sent at all (RFC 6750 §3).
+ * On /v1 it also points to the protected-resource metadata (RFC 9728 §5.1), see withResourceMetadata.
+ */
 export class AuthenticationError extends AppError {
-  constructor(code: "missing_credentials" | "invalid_api_key" | "invalid_access_token", message: string) {
-    const challenge = code === "missing_credentials" ? REALM : `${REALM}, error="invalid_token"`;
+  constructor(code: AuthenticationCode, message: string, resourceMetadata?: string) {
+    let challenge = code === "missing_credentials" ? REALM : `${REALM}, error="invalid_token"`;
+    if (resourceMetadata) challenge += `, resource_metadata="${resourceMetadata}"`;
     super(401, "authentication_error", code, message, { "WWW-Authenticate": challenge });
+  }
+
+  /** The same error, its challenge naming the URL of the resource's RFC 9728 metadata. */
+  withResourceMetadata(url: string): AuthenticationError {
+    return new AuthenticationError(this.code as AuthenticationCode, this.message, url);
   }
 }
 

@@ -3,6 +3,8 @@ import type { AppContext } from "../context.js";
 import { authenticate, principalOf } from "../credentials/authenticate.js";
 import { notFound } from "../errors/render.js";
 import { guardV1Input, requireJsonBody } from "../http/request-guards.js";
+import { toCredentialWorkspaceView } from "../workspaces/workspace-view.js";
+import { pointToResourceMetadata } from "../oauth/protected-resource-metadata.js";
 import { authFailureLimit, perCredentialLimit } from "../rate-limit/limits.js";
 import { subscribersRouter } from "./subscribers/routes.js";
 import { tagsRouter } from "./tags/routes.js";
@@ -41,10 +43,11 @@ export function createV1Router(ctx: AppContext): Router {
 
   router.get("/workspace", (req, res) => {
     const { workspace } = principalOf(req);
-    res.json({ data: { id: workspace.id, name: workspace.name } });
+    res.json({ data: toCredentialWorkspaceView(workspace) });
   });
   router.use("/subscribers", subscribersRouter(ctx));
   router.use("/tags", tagsRouter(ctx));
   router.use(notFound);
+  router.use(pointToResourceMetadata(ctx.config.issuer));
   return router;
 }
