@@ -8,7 +8,7 @@ import { buildOpenApiDocument } from "./build-document.js";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 // Swagger UI's files come from the installed npm package and are served by us: no CDN.
 const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
-const SWAGGER_FILES = new Set(["/swagger-ui.css", "/swagger-ui-bundle.js"]);
+const SWAGGER_FILES = new Set(["/swagger-ui.css", "/swagger-ui-bundle.js", "/favicon-32x32.png"]);
 
 /**
  * GET /v1/openapi.json (public: the contract third parties build on) and /docs, the same document rendered by

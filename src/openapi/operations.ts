@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { protectedResourceMetadataSchema, PROTECTED_RESOURCE_PATH } from "../oauth/protected-resource-metadata.js";
 import { apiOperations } from "./api-operations.js";
 import type { Operation } from "./operation.js";
@@ -32,7 +33,12 @@ const discoveryOperations: Operation[] = [
     summary: "This document",
     tag: "Discovery",
     auth: "none",
-    responses: { 200: { description: "The OpenAPI 3.1 document." } },
+    responses: {
+      200: {
+        description: "The OpenAPI 3.1 document.",
+        schema: z.looseObject({ openapi: z.literal("3.1.0"), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) }),
+      },
+    },
   },
 ];
 
