@@ -11,4 +11,6 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  // The README's JavaScript examples run on Node's own web APIs.
+  { files: ["examples/**"], languageOptions: { globals: { fetch: "readonly", URLSearchParams: "readonly" } } },
 );
