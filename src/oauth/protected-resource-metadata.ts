@@ -36,12 +36,12 @@ export function protectedResourceMetadata(issuer: string): z.output<typeof prote
   });
 }
 
-/** GET /.well-known/oauth-protected-resource/v1, public and cacheable. */
+/** GET /.well-known/oauth-protected-resource/v1: public, cacheable, and readable by browser-based clients (CORS). */
 export function protectedResourceRouter(issuer: string): Router {
   const router = Router();
   const body = protectedResourceMetadata(issuer);
   router.get(PROTECTED_RESOURCE_PATH, (_req, res) => {
-    res.set("Cache-Control", "public, max-age=3600").json(body);
+    res.set({ "Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*" }).json(body);
   });
   return router;
 }
