@@ -22,7 +22,7 @@ import { CLI } from "../src/audit/audit-log.js";
 import { digestKey, displayPrefix, generateKey } from "../src/api-keys/key-format.js";
 import { ApiKeyVerifier } from "../src/credentials/api-key-verifier.js";
 import type { CredentialVerifier } from "../src/credentials/principal.js";
-import { AccessTokenVerifier } from "../src/oauth/access-token-verifier.js";
+import { AccessTokenVerifier } from "../src/credentials/access-token-verifier.js";
 import { createClient } from "../src/oauth/clients/create-client.js";
 import { hashPassword } from "../src/users/passwords.js";
 import { startTestServer, type TestServer } from "../test/support/app.js";

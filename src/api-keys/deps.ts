@@ -1,4 +1,4 @@
-import type { ChangeFeed } from "../credentials/change-feed.js";
+import type { ChangeFeed } from "../change-feed/change-feed.js";
 import type { Db } from "../db/client.js";
 
 /** What the key use cases need: the database and the feed that invalidates every process's cache. */

@@ -1,5 +1,5 @@
 import { recordAudit } from "../audit/audit-log.js";
-import { NotFoundError } from "../errors/app-error.js";
+import { administeredWorkspaces, requireManaged, visibleWorkspaces } from "../access/access-scope.js";
 import { type ApiKeyView, toApiKeyView, withKeyRelations } from "./api-key-view.js";
 import type { ApiKeyDeps } from "./deps.js";
 import type { KeyTarget } from "./rotate-api-key.js";
@@ -8,13 +8,16 @@ import type { KeyTarget } from "./rotate-api-key.js";
 export async function revokeApiKey(deps: ApiKeyDeps, target: KeyTarget): Promise<ApiKeyView> {
   const now = new Date();
   const row = await deps.db.$transaction(async (tx) => {
-    const scope = { id: target.id, ...(target.workspaceIds ? { workspaceId: { in: target.workspaceIds } } : {}) };
     const updated = await tx.apiKey.updateMany({
-      where: { ...scope, status: { not: "revoked" } },
+      where: { id: target.id, ...administeredWorkspaces(target.scope), status: { not: "revoked" } },
       data: { status: "revoked", revokedAt: now },
     });
-    const current = await tx.apiKey.findFirst({ where: scope, include: withKeyRelations });
-    if (!current) throw new NotFoundError("API key");
+    // The one lookup: 404 outside the scope, 403 where it is only a member (then nothing was updated).
+    const current = requireManaged(
+      target.scope,
+      "API key",
+      await tx.apiKey.findFirst({ where: { id: target.id, ...visibleWorkspaces(target.scope) }, include: withKeyRelations }),
+    );
     if (updated.count > 0) {
       await recordAudit(tx, {
         workspaceId: current.workspaceId,

@@ -1,6 +1,7 @@
 import type { Actor } from "../audit/audit-log.js";
 import { recordAudit } from "../audit/audit-log.js";
-import { ConflictError, NotFoundError } from "../errors/app-error.js";
+import { type AccessScope, administeredWorkspaces, requireManaged, visibleWorkspaces } from "../access/access-scope.js";
+import { ConflictError } from "../errors/app-error.js";
 import { toApiKeyView, withKeyRelations } from "./api-key-view.js";
 import type { IssuedKey } from "./create-api-key.js";
 import type { ApiKeyDeps } from "./deps.js";
@@ -8,8 +9,8 @@ import { digestKey, displayPrefix, generateKey } from "./key-format.js";
 
 export interface KeyTarget {
   id: string;
-  /** When set, the key must belong to this workspace (Settings); the CLI operator may name any key. */
-  workspaceIds?: string[];
+  /** Whose keys this call may change: a person's administered workspaces, or the CLI operator's reach. */
+  scope: AccessScope;
   actor: Actor;
 }
 
@@ -30,18 +31,22 @@ export async function rotateApiKey(deps: ApiKeyDeps, target: RotateTarget): Prom
   const key = generateKey();
   const now = new Date();
   const row = await deps.db.$transaction(async (tx) => {
-    const scope = { id: target.id, ...(target.workspaceIds ? { workspaceId: { in: target.workspaceIds } } : {}) };
     const updated = await tx.apiKey.updateMany({
       where: {
-        ...scope,
+        id: target.id,
+        ...administeredWorkspaces(target.scope),
         ...(target.expectedRotatedAt !== undefined ? { rotatedAt: target.expectedRotatedAt } : {}),
         status: "active",
         OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
       },
       data: { digest: digestKey(key), prefix: displayPrefix(key), rotatedAt: now },
     });
-    const current = await tx.apiKey.findFirst({ where: scope, include: withKeyRelations });
-    if (!current) throw new NotFoundError("API key");
+    // The one lookup: 404 outside the scope, 403 where it is only a member (then nothing was updated).
+    const current = requireManaged(
+      target.scope,
+      "API key",
+      await tx.apiKey.findFirst({ where: { id: target.id, ...visibleWorkspaces(target.scope) }, include: withKeyRelations }),
+    );
     if (updated.count === 0) {
       const live = current.status === "active" && (!current.expiresAt || current.expiresAt > now);
       if (live && target.expectedRotatedAt !== undefined) {

@@ -1,6 +1,6 @@
 import { type Actor, recordAudit } from "../audit/audit-log.js";
 import type { Db } from "../db/client.js";
-import { destroyGrantData } from "../oauth/grant-storage.js";
+import { destroyGrantData } from "./grant-storage.js";
 import type { RevokedBy, RevokedReason } from "./deps.js";
 
 type Tx = Pick<Db, "authorizedApp" | "authorizedAppGrant" | "oidcModel" | "auditEvent" | "credentialEvent">;

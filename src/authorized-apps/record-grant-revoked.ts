@@ -1,5 +1,5 @@
 import { recordAudit, SYSTEM } from "../audit/audit-log.js";
-import { countLiveGrantArtifacts } from "../oauth/grant-storage.js";
+import { countLiveGrantArtifacts } from "./grant-storage.js";
 import type { AuthorizedAppDeps, RevokedReason } from "./deps.js";
 import { lockRecord, recomputeRecordScopes } from "./live-scopes.js";
 

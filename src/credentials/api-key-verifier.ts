@@ -4,7 +4,8 @@ import { digestKey, isWellFormedKey } from "../api-keys/key-format.js";
 import type { Logger } from "../logger.js";
 import { invalidCredential } from "./bearer.js";
 import { CredentialCache, type Loaded } from "./credential-cache.js";
-import { type Principal, READ_SCOPES, V1_SCOPES, type CredentialVerifier } from "./principal.js";
+import { READ_SCOPES, V1_SCOPES } from "../scopes/scopes.js";
+import type { CredentialVerifier, Principal } from "./principal.js";
 
 interface CachedKey {
   /** null: no key has this digest (a well-formed but unknown or rotated-away secret). */

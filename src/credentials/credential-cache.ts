@@ -1,6 +1,6 @@
 import { ServiceUnavailableError } from "../errors/app-error.js";
 import { BoundedCache } from "./bounded-cache.js";
-import type { ChangeFeed } from "./change-feed.js";
+import type { ChangeFeed } from "../change-feed/change-feed.js";
 
 interface Checked<V> {
   value: V;

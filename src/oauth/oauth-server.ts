@@ -13,7 +13,7 @@ import { loadProviderKeys, type ProviderKeys } from "./provider-keys.js";
 import { advertiseV1Scopes, awaitHeldWork, consentForOfflineAccess, unauthenticatedClientIs401 } from "./provider-middleware.js";
 import { renderProviderError } from "./render-provider-error.js";
 import { shareSignIn } from "./shared-sign-in.js";
-import { v1Resource } from "./scopes.js";
+import { v1Resource } from "../scopes/scopes.js";
 
 /** The embedded authorization server and what the rest of the app needs to know about it. */
 export interface OAuthServer {

@@ -1,8 +1,8 @@
 import { type Adapter, type Configuration, errors, type FindAccount, interactionPolicy, type KoaContextWithOIDC } from "oidc-provider";
-import { V1_SCOPES } from "../credentials/principal.js";
+import { V1_SCOPES } from "../scopes/scopes.js";
 import type { ProviderKeys } from "./provider-keys.js";
 import { signingAlgorithm } from "./provider-keys.js";
-import { PROTOCOL_SCOPES } from "./scopes.js";
+import { PROTOCOL_SCOPES } from "../scopes/scopes.js";
 
 export const ACCESS_TOKEN_TTL_S = 60 * 60;
 export const AUTHORIZATION_CODE_TTL_S = 60;

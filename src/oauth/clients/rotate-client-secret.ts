@@ -1,5 +1,5 @@
 import { type Actor, recordAudit } from "../../audit/audit-log.js";
-import type { ChangeFeed } from "../../credentials/change-feed.js";
+import type { ChangeFeed } from "../../change-feed/change-feed.js";
 import type { Db } from "../../db/client.js";
 import { ConflictError, NotFoundError } from "../../errors/app-error.js";
 import { digestClientSecret, generateClientSecret } from "./client-secret.js";

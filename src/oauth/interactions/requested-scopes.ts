@@ -1,4 +1,4 @@
-import { SCOPE_DESCRIPTIONS } from "../scopes.js";
+import { SCOPE_DESCRIPTIONS } from "../../scopes/scopes.js";
 import type { PendingInteraction } from "./interaction-types.js";
 
 export interface RequestedScopes {

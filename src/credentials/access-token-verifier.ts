@@ -1,12 +1,12 @@
-import { invalidCredential } from "../credentials/bearer.js";
-import { CredentialCache, type Loaded } from "../credentials/credential-cache.js";
-import type { ChangeFeed } from "../credentials/change-feed.js";
-import type { CredentialVerifier, Principal } from "../credentials/principal.js";
+import { invalidCredential } from "./bearer.js";
+import { CredentialCache, type Loaded } from "./credential-cache.js";
+import type { ChangeFeed } from "../change-feed/change-feed.js";
+import type { CredentialVerifier, Principal } from "./principal.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
-import { OPAQUE_TOKEN_BITS } from "./provider-configuration.js";
-import { storageId } from "./prisma-adapter.js";
-import { v1ScopesIn } from "./scopes.js";
+import { OPAQUE_TOKEN_BITS } from "../oauth/provider-configuration.js";
+import { storageId } from "../oauth/prisma-adapter.js";
+import { v1ScopesIn } from "../scopes/scopes.js";
 
 interface CachedToken {
   /** null: no usable token has this digest (unknown, expired or revoked). */
