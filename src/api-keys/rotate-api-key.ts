@@ -5,6 +5,7 @@ import { ConflictError } from "../errors/app-error.js";
 import { toApiKeyView, withKeyRelations } from "./api-key-view.js";
 import type { IssuedKey } from "./create-api-key.js";
 import type { ApiKeyDeps } from "./deps.js";
+import { withChanges } from "../change-feed/record-changes.js";
 import { digestKey, displayPrefix, generateKey } from "./key-format.js";
 
 export interface KeyTarget {
@@ -30,7 +31,7 @@ export interface RotateTarget extends KeyTarget {
 export async function rotateApiKey(deps: ApiKeyDeps, target: RotateTarget): Promise<IssuedKey> {
   const key = generateKey();
   const now = new Date();
-  const row = await deps.db.$transaction(async (tx) => {
+  const row = await withChanges(deps, async (tx, recordChange) => {
     const updated = await tx.apiKey.updateMany({
       where: {
         id: target.id,
@@ -61,9 +62,8 @@ export async function rotateApiKey(deps: ApiKeyDeps, target: RotateTarget): Prom
       target: { type: "api_key", id: current.id },
       details: { name: current.name, prefix: current.prefix },
     });
-    await tx.credentialEvent.create({ data: { kind: "api_key", targetId: current.id } });
+    await recordChange("api_key", current.id);
     return current;
   });
-  deps.feed.emit("api_key", row.id);
   return { key, apiKey: toApiKeyView(row) };
 }

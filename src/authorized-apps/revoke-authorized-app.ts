@@ -3,6 +3,7 @@ import { type AccessScope, requireManaged, visibleWorkspaces } from "../access/a
 import { type AuthorizedAppView, toAuthorizedAppView, withAppRelations } from "./authorized-app-view.js";
 import type { AuthorizedAppDeps, RevokedBy } from "./deps.js";
 import { endAuthorizations } from "./end-authorizations.js";
+import { withChanges } from "../change-feed/record-changes.js";
 
 export interface RevokeAuthorizedAppTarget {
   id: string;
@@ -18,15 +19,14 @@ export interface RevokeAuthorizedAppTarget {
  * app created stays; connecting again needs a new consent. Revoking twice succeeds.
  */
 export async function revokeAuthorizedApp(deps: AuthorizedAppDeps, target: RevokeAuthorizedAppTarget): Promise<AuthorizedAppView> {
-  const row = await deps.db.$transaction(async (tx) => {
+  const row = await withChanges(deps, async (tx, recordChange) => {
     const current = requireManaged(
       target.scope,
       "authorized app",
       await tx.authorizedApp.findFirst({ where: { id: target.id, ...visibleWorkspaces(target.scope) }, select: { id: true, workspaceId: true } }),
     );
-    await endAuthorizations(tx, [current.id], { by: target.by, actor: target.actor, now: new Date() });
+    await endAuthorizations(tx, recordChange, [current.id], { by: target.by, actor: target.actor, now: new Date() });
     return tx.authorizedApp.findUniqueOrThrow({ where: { id: current.id }, include: withAppRelations });
   });
-  deps.feed.emit("authorized_app", row.id);
   return toAuthorizedAppView(row);
 }
