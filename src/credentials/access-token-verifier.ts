@@ -1,5 +1,5 @@
 import { invalidCredential } from "./bearer.js";
-import { CredentialCache, type Loaded } from "./credential-cache.js";
+import type { Loaded } from "./credential-cache.js";
 import type { ChangeFeed } from "../change-feed/change-feed.js";
 import type { CredentialVerifier, Principal } from "./principal.js";
 import type { Db } from "../db/client.js";
@@ -7,6 +7,7 @@ import type { Logger } from "../logger.js";
 import { OPAQUE_TOKEN_BITS } from "../oauth/provider-configuration.js";
 import { storageId } from "../oauth/prisma-adapter.js";
 import { v1ScopesIn } from "../scopes/scopes.js";
+import { createVerifierState, type VerifierState } from "./shared-state.js";
 
 interface CachedToken {
   /** null: no usable token has this digest (unknown, expired or revoked). */
@@ -14,8 +15,6 @@ interface CachedToken {
 }
 
 const TOKEN_SHAPE = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil(OPAQUE_TOKEN_BITS / 6)}}$`);
-const LAST_USED_WRITE_INTERVAL_MS = 60_000;
-const CACHE_SIZE = 200_000;
 
 interface StoredAccessToken {
   exp?: number;
@@ -35,26 +34,24 @@ const tag = (kind: "grant" | "authorized_app" | "client", id: string) => `${kind
  * workspace with the token's own /v1 scopes, rate-limited per record.
  */
 export class AccessTokenVerifier implements CredentialVerifier {
-  private readonly cache: CredentialCache<CachedToken>;
-  private readonly lastUsedWrites = new Map<string, number>();
+  private readonly shared: VerifierState;
 
   constructor(
     private readonly deps: { db: Db; feed: ChangeFeed },
     private readonly resource: string,
-    private readonly logger: Logger,
+    logger: Logger,
     /** Hears every cache lookup (hit or miss), for /metrics. */
-    onCacheLookup?: (hit: boolean) => void,
+    private readonly onCacheLookup?: (hit: boolean) => void,
+    /** The process's one cache and last-used writer, shared with the key verifier. */
+    shared?: VerifierState,
   ) {
-    this.cache = new CredentialCache<CachedToken>(CACHE_SIZE, deps.feed, onCacheLookup);
-    deps.feed.onChange((kind, id) => {
-      if (kind === "grant" || kind === "authorized_app" || kind === "client") this.cache.invalidateTag(tag(kind, id));
-    });
+    this.shared = shared ?? createVerifierState(deps.feed, logger);
   }
 
   async verify(credential: string): Promise<Principal> {
     if (!TOKEN_SHAPE.test(credential)) throw invalidCredential(credential);
     const digest = storageId("AccessToken", credential);
-    const entry = await this.cache.get(digest, () => this.load(digest));
+    const entry = await this.shared.cache.get(`access_token:${digest}`, () => this.load(digest), this.onCacheLookup);
     const now = Date.now();
     if (!entry.token || entry.token.expiresAt <= now) throw invalidCredential(credential);
     this.touch(entry.token.authorizedAppId, now);
@@ -63,7 +60,7 @@ export class AccessTokenVerifier implements CredentialVerifier {
 
   private async load(digest: string): Promise<Loaded<CachedToken>> {
     const row = await this.deps.db.oidcModel.findUnique({ where: { id_type: { id: digest, type: "AccessToken" } } });
-    if (!row?.grantId) return { value: { token: null }, tags: [] };
+    if (!row?.grantId) return { value: { token: null }, tags: [], negative: true };
     const payload = JSON.parse(row.payload) as StoredAccessToken;
     const link = await this.deps.db.authorizedAppGrant.findUnique({
       where: { grantId: row.grantId },
@@ -94,17 +91,13 @@ export class AccessTokenVerifier implements CredentialVerifier {
         : null,
     };
     const tags = [tag("grant", row.grantId), ...(record ? [tag("authorized_app", record.id), tag("client", record.clientId)] : [])];
-    return { value: entry, tags };
+    return { value: entry, tags, negative: !entry.token };
   }
 
   /** Keeps the record's last_used_at current to the minute without a write per request. */
   private touch(authorizedAppId: string, now: number): void {
-    const last = this.lastUsedWrites.get(authorizedAppId) ?? 0;
-    if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
-    this.lastUsedWrites.set(authorizedAppId, now);
-    if (this.lastUsedWrites.size > CACHE_SIZE) this.lastUsedWrites.clear();
-    this.deps.db.authorizedApp
-      .updateMany({ where: { id: authorizedAppId }, data: { lastUsedAt: new Date(now) } })
-      .catch((err: unknown) => this.logger.warn({ err, authorizedAppId }, "could not record last use of an authorized app"));
+    this.shared.lastUsed.touch(`authorized_app:${authorizedAppId}`, now, (at) =>
+      this.deps.db.authorizedApp.updateMany({ where: { id: authorizedAppId }, data: { lastUsedAt: at } }),
+    );
   }
 }
