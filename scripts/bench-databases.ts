@@ -118,7 +118,7 @@ async function measure(target: Target): Promise<Figures> {
   const { ctx } = target.server;
   const keys = await checkCost(new ApiKeyVerifier(ctx.apiKeys, ctx.logger), target.keys, 1);
   const tokens = await checkCost(
-    new AccessTokenVerifier({ db: ctx.db, feed: ctx.feed }, ctx.oauth.resource, ctx.logger),
+    new AccessTokenVerifier({ db: ctx.db, feed: ctx.feed }, ctx.oauth.accessTokens, ctx.logger),
     target.accessTokens,
     CACHED_PASSES,
   );
@@ -210,7 +210,7 @@ async function prepare(name: string, database: TestDatabase, cleanupDatabase: ()
 async function warmUp(target: Target): Promise<void> {
   const { ctx } = target.server;
   await checkCost(new ApiKeyVerifier(ctx.apiKeys, ctx.logger), target.keys.slice(0, 30), 1);
-  await checkCost(new AccessTokenVerifier({ db: ctx.db, feed: ctx.feed }, ctx.oauth.resource, ctx.logger), target.accessTokens, 1);
+  await checkCost(new AccessTokenVerifier({ db: ctx.db, feed: ctx.feed }, ctx.oauth.accessTokens, ctx.logger), target.accessTokens, 1);
   await refreshRun(target, 1);
 }
 

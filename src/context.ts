@@ -85,7 +85,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
   );
   const oauth = await createOAuthServer({ config, db, feed, logger });
   countProviderTokens(oauth.provider, metrics);
-  resolver.useAccessTokens(new AccessTokenVerifier({ db, feed }, oauth.resource, logger, metrics.cacheObserver("oauth"), verifierState));
+  resolver.useAccessTokens(new AccessTokenVerifier({ db, feed }, oauth.accessTokens, logger, metrics.cacheObserver("oauth"), verifierState));
   const csrfSecret = await getOrCreateSecret(db, "csrf", () => crypto.randomBytes(32).toString("base64url"));
   const rateLimits = new SharedRateLimitCounters(db, logger, {
     syncIntervalMs: config.rateLimit.syncIntervalMs,

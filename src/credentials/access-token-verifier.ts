@@ -4,8 +4,6 @@ import type { ChangeFeed } from "../change-feed/change-feed.js";
 import type { CredentialVerifier, Principal } from "./principal.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
-import { OPAQUE_TOKEN_BITS } from "../oauth/provider-configuration.js";
-import { storageId } from "../oauth/prisma-adapter.js";
 import { v1ScopesIn } from "../scopes/scopes.js";
 import { createVerifierState, type VerifierState } from "./shared-state.js";
 
@@ -14,7 +12,15 @@ interface CachedToken {
   token: { expiresAt: number; authorizedAppId: string; principal: Principal } | null;
 }
 
-const TOKEN_SHAPE = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil(OPAQUE_TOKEN_BITS / 6)}}$`);
+/**
+ * What the authorization server tells the verifier about its access tokens (oauth/ hands it over at start,
+ * so credentials/ needs nothing of oauth/): their audience, their shape, and the id they are stored under.
+ */
+export interface AccessTokenFormat {
+  resource: string;
+  isWellFormed(token: string): boolean;
+  storageId(token: string): string;
+}
 
 interface StoredAccessToken {
   exp?: number;
@@ -38,7 +44,7 @@ export class AccessTokenVerifier implements CredentialVerifier {
 
   constructor(
     private readonly deps: { db: Db; feed: ChangeFeed },
-    private readonly resource: string,
+    private readonly tokens: AccessTokenFormat,
     logger: Logger,
     /** Hears every cache lookup (hit or miss), for /metrics. */
     private readonly onCacheLookup?: (hit: boolean) => void,
@@ -49,8 +55,8 @@ export class AccessTokenVerifier implements CredentialVerifier {
   }
 
   async verify(credential: string): Promise<Principal> {
-    if (!TOKEN_SHAPE.test(credential)) throw invalidCredential(credential);
-    const digest = storageId("AccessToken", credential);
+    if (!this.tokens.isWellFormed(credential)) throw invalidCredential(credential);
+    const digest = this.tokens.storageId(credential);
     const entry = await this.shared.cache.get(`access_token:${digest}`, () => this.load(digest), this.onCacheLookup);
     const now = Date.now();
     if (!entry.token || entry.token.expiresAt <= now) throw invalidCredential(credential);
@@ -74,7 +80,7 @@ export class AccessTokenVerifier implements CredentialVerifier {
       record.status === "active" &&
       record.client.status === "active" &&
       record.clientId === payload.clientId &&
-      payload.aud === this.resource &&
+      payload.aud === this.tokens.resource &&
       typeof payload.exp === "number";
     const entry: CachedToken = {
       token: usable
