@@ -12,6 +12,7 @@ import { type NodeProcess, startNode } from "../integration/multinode/node-proce
 import { makeClient, makeOwner } from "../integration/oauth/oauth-helpers.js";
 import { msUntil, type Sample, signIn, sleep, slowest, startTraffic, statusOf } from "./outage-traffic.js";
 import { BlackholeProxy } from "./tcp-proxy.js";
+import { OPERATOR } from "../../src/access/access-scope.js";
 
 const withPostgres = hasPostgresBinaries ? describe : describe.skip;
 
@@ -192,7 +193,7 @@ withPostgres("a server whose PostgreSQL goes away (needs /usr/lib/postgresql/15/
     try {
       const running = runCli(["key", "revoke", "--id", byCli.record.id], { databaseUrl: directUrl, env: adminEnv });
       await sleep(500);
-      await revokeApiKey(admin.apiKeys, { id: early.record.id, actor: CLI });
+      await revokeApiKey(admin.apiKeys, { id: early.record.id, scope: OPERATOR, actor: CLI });
       cli = await running;
       await sleep(Math.max(0, cutAt + 10_000 - Date.now()));
     } finally {

@@ -1,5 +1,5 @@
 import request from "supertest";
-import { ChangeFeed } from "../../../src/credentials/change-feed.js";
+import { ChangeFeed } from "../../../src/change-feed/change-feed.js";
 import { CredentialCache } from "../../../src/credentials/credential-cache.js";
 import { ServiceUnavailableError } from "../../../src/errors/app-error.js";
 import { createLogger } from "../../../src/logger.js";

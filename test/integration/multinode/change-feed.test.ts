@@ -1,6 +1,6 @@
 import pg from "pg";
-import { type ChangeKind, ChangeFeed } from "../../../src/credentials/change-feed.js";
-import { PostgresChangeNotifier } from "../../../src/credentials/postgres-change-notifier.js";
+import { type ChangeKind, ChangeFeed } from "../../../src/change-feed/change-feed.js";
+import { PostgresChangeNotifier } from "../../../src/change-feed/postgres-change-notifier.js";
 import { createLogger } from "../../../src/logger.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { postgresAdminUrl } from "../../support/database.js";

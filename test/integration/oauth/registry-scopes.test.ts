@@ -1,6 +1,6 @@
 import * as oauth from "openid-client";
-import { V1_SCOPES } from "../../../src/credentials/principal.js";
-import { permission } from "../../../src/settings/permissions.js";
+import { V1_SCOPES } from "../../../src/scopes/scopes.js";
+import { permission } from "../../../src/scopes/permission-labels.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { type Connection, connect } from "../../support/connect-flow.js";
 import { agent, signIn } from "../../support/forms.js";

@@ -1,5 +1,5 @@
 import request from "supertest";
-import { onceAtATime } from "../../../src/admin-api/idempotency-in-flight.js";
+import { onceAtATime } from "../../../src/http/idempotency-in-flight.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
 import { type Agent, makeWorld, signedIn } from "./world.js";
