@@ -67,6 +67,9 @@ export async function runCli(args: string[], options: CliOptions): Promise<CliRu
   }
 }
 
+/** For a test with a real CLI process: a Node start takes seconds, and far longer on a busy machine. */
+export const SPAWN_TIMEOUT_MS = 180_000;
+
 /**
  * Runs the real `workspace-auth …` (bin/workspace-auth.js; `buildDist` first) as a child process: for what only a
  * real process shows (its exit code, its log lines, library notices).

@@ -1,7 +1,7 @@
 import request from "supertest";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeUser, makeWorkspace } from "../../support/fixtures.js";
-import { cliJson, onlyJson, runCli, spawnCli } from "../../support/cli.js";
+import { cliJson, onlyJson, runCli, SPAWN_TIMEOUT_MS, spawnCli } from "../../support/cli.js";
 import { buildDist } from "../../support/compiled-cli.js";
 
 const ISSUED_FIELDS = ["access", "expires_at", "id", "key", "prefix", "workspace_id"];
@@ -58,7 +58,7 @@ describe("workspace-auth key commands against a running server", () => {
 
     const res = await call(out.key).expect(200);
     expect(res.body).toEqual({ data: { id: workspaceId, name: "Keys Inc" } });
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   test("when a key is created without --expires-in, then expires_at is null; with 365d it is accepted", async () => {
     const forever = await cli(["key", "create", "--workspace", workspaceId, "--name", "forever", "--access", "read_only"]);

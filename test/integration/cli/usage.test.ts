@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { tempDir } from "../../support/app.js";
-import { cliJson, onlyJson, runCli, spawnCli } from "../../support/cli.js";
+import { cliJson, onlyJson, runCli, SPAWN_TIMEOUT_MS, spawnCli } from "../../support/cli.js";
 import { buildDist } from "../../support/compiled-cli.js";
 
 describe("workspace-auth command line: output and exit codes", () => {
@@ -26,7 +26,7 @@ describe("workspace-auth command line: output and exit codes", () => {
     expect(out.email).toBe("first@example.test");
     expect(run.stderr).toContain("applied database migrations");
     expect(run.stdout).not.toContain("migrations");
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   test("when db migrate runs on an up-to-date database, then it prints { applied: [] }", async () => {
     expect(await cliJson(["db", "migrate"], { databaseUrl })).toEqual({ applied: [] });
@@ -65,7 +65,7 @@ describe("workspace-auth command line: output and exit codes", () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr.trim().split("\n")).toEqual(["error: unknown option '--colour'"]);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   test("when a command fails without --json, then exit 1, nothing on stdout and one clear line on stderr", async () => {
     const run = await spawnCli(["key", "list", "--workspace", "no-such-workspace"], { databaseUrl });
@@ -76,7 +76,7 @@ describe("workspace-auth command line: output and exit codes", () => {
     expect(lines.filter((l) => l.includes("error"))).toEqual(["error: No such workspace. (not_found)"]);
     expect(lines.at(-1)).toBe("error: No such workspace. (not_found)");
     expect(run.stderr).not.toMatch(/^\s+at /m);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   test("when a command succeeds without --json, then it prints readable text, not JSON", async () => {
     const run = await runCli(["db", "migrate"], { databaseUrl });

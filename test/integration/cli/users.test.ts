@@ -1,6 +1,6 @@
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { verifyPassword } from "../../../src/users/passwords.js";
-import { cliJson, onlyJson, spawnCli } from "../../support/cli.js";
+import { cliJson, onlyJson, SPAWN_TIMEOUT_MS, spawnCli } from "../../support/cli.js";
 import { buildDist } from "../../support/compiled-cli.js";
 
 describe("workspace-auth user create", () => {
@@ -62,7 +62,7 @@ describe("workspace-auth user create", () => {
     expect(run.stdout + run.stderr).not.toContain("from standard input");
     const row = await t.ctx.db.user.findUniqueOrThrow({ where: { id: out.id } });
     expect(await verifyPassword(row.passwordHash, "from standard input", t.config.argon2)).toBe(true);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   test("when stdin holds a password that is too short, then exit 1 with validation_failed", async () => {
     const out = await cliJson(["user", "create", "--email", "stdin2@example.test", "--password-stdin"], {
