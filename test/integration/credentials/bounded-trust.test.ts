@@ -5,10 +5,10 @@ import { ServiceUnavailableError } from "../../../src/errors/app-error.js";
 import { createLogger } from "../../../src/logger.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey, makeWorkspace } from "../../support/fixtures.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const STALENESS_MS = 600;
 const POLL_MS = 100;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let t: TestApp;
 let workspaceId: string;

@@ -4,7 +4,7 @@ import { CLI } from "../../../src/audit/audit-log.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
 import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
-import { makeClient, makeOwner } from "../oauth/oauth-helpers.js";
+import { makeClient, makeOwner } from "../../support/oauth-helpers.js";
 import { familyTypes, parseExposition, valueOf } from "./prometheus.js";
 import { OPERATOR } from "../../../src/access/access-scope.js";
 

@@ -4,9 +4,9 @@ import { PostgresChangeNotifier } from "../../../src/change-feed/postgres-change
 import { createLogger } from "../../../src/logger.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { postgresAdminUrl } from "../../support/database.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const silent = createLogger("silent");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A feed that never polls by itself (the test calls poll) and records what it delivers. */
 function recordingFeed(t: TestApp, notifier?: PostgresChangeNotifier) {

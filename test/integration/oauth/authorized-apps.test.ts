@@ -8,7 +8,7 @@ import { createLogger } from "../../../src/logger.js";
 import { deleteClient } from "../../../src/oauth/clients/delete-client.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { authorizationRequest, authorize, connect, discover, HttpBrowser } from "../../support/connect-flow.js";
-import { makeClient, makeOwner, tokenEndpoint, v1Status } from "./oauth-helpers.js";
+import { makeClient, makeOwner, tokenEndpoint, v1Status } from "../../support/oauth-helpers.js";
 import { OPERATOR, workspaceScope } from "../../../src/access/access-scope.js";
 
 let t: TestServer;

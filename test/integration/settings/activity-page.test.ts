@@ -7,7 +7,7 @@ import { removeMember } from "../../../src/workspaces/remove-member.js";
 import { setMemberRole } from "../../../src/workspaces/set-member-role.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
-import { signedIn } from "./world.js";
+import { signedIn } from "../../support/world.js";
 import { OPERATOR } from "../../../src/access/access-scope.js";
 
 let t: TestApp;
