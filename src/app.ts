@@ -12,7 +12,7 @@ import { securityHeaders } from "./http/security-headers.js";
 import { httpMetrics } from "./metrics/http-metrics.js";
 import { metricsRouter } from "./metrics/metrics-route.js";
 import { interactionRouter } from "./oauth/interactions/interaction-routes.js";
-import { protectedResourceRouter } from "./oauth/protected-resource-metadata.js";
+import { pointToResourceMetadata, protectedResourceRouter } from "./oauth/protected-resource-metadata.js";
 import { isProviderPath, providerRoutes } from "./oauth/provider-routes.js";
 import { docsRouter } from "./openapi/docs-routes.js";
 import { createV1Router } from "./resources/v1-router.js";
@@ -43,7 +43,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(refuseUnknownHosts(ctx.config.allowedHosts, (req) => isProviderPath(req.path)));
   app.use(providerRoutes(ctx.oauth.provider, ctx.config.issuer));
   app.use(protectedResourceRouter(ctx.config.issuer), docsRouter(ctx.config.issuer));
-  app.use("/v1", createV1Router(ctx));
+  app.use("/v1", createV1Router(ctx), pointToResourceMetadata(ctx.config.issuer));
 
   const kit = createPageKit(ctx);
   app.use(loginRouter(ctx, kit));

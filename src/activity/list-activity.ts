@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db/client.js";
-import { afterPosition, newestFirst, type Page, type Position, toPage } from "../resources/pagination.js";
+import { afterPosition, newestFirst, type Page, type Position, toPage } from "../http/pagination.js";
 import { describeActor, describeEvent } from "./describe-event.js";
 
 /**

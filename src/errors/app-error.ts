@@ -30,7 +30,7 @@ type AuthenticationCode = "missing_credentials" | "invalid_api_key" | "invalid_a
 
 /**
  * 401: the request carries no usable credential; the challenge says whether one was sent at all (RFC 6750 §3).
- * On /v1 it also points to the protected-resource metadata (RFC 9728 §5.1), see withResourceMetadata.
+ * On /v1 it also points to the protected-resource metadata (RFC 9728 §5.1): app.ts adds it with withResourceMetadata.
  */
 export class AuthenticationError extends AppError {
   constructor(code: AuthenticationCode, message: string, resourceMetadata?: string) {

@@ -1,8 +1,7 @@
 import { type ErrorRequestHandler, Router } from "express";
 import { z } from "zod";
-import { V1_SCOPES } from "../credentials/principal.js";
+import { V1_SCOPES, v1Resource } from "../scopes/scopes.js";
 import { AuthenticationError } from "../errors/app-error.js";
-import { v1Resource } from "./scopes.js";
 
 /** RFC 9728 §3: the metadata of resource `$ISSUER/v1` lives at the well-known path with the resource's path appended. */
 export const PROTECTED_RESOURCE_PATH = "/.well-known/oauth-protected-resource/v1";

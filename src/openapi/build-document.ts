@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { V1_SCOPES } from "../credentials/principal.js";
-import { SCOPE_DESCRIPTIONS } from "../oauth/scopes.js";
+import { SCOPE_DESCRIPTIONS, V1_SCOPES } from "../scopes/scopes.js";
 import { SESSION_COOKIE } from "../sessions/page-kit.js";
 import { commonCodes, type ErrorCodes, errorTypeOf, mergeCodes } from "./error-codes.js";
 import { errorEnvelopeSchema } from "./envelopes.js";

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { V1Scope } from "../credentials/principal.js";
+import type { V1Scope } from "../scopes/scopes.js";
 
 /** Who may call an operation: a /v1 Bearer credential (API key or OAuth token), a signed-in session, or anyone. */
 export type Auth = "credential" | "session" | "none";

@@ -1,9 +1,9 @@
-import { pageQuerySchema } from "../resources/pagination.js";
+import { pageQuerySchema } from "../http/pagination.js";
 import { createSubscriberSchema, updateSubscriberSchema } from "../resources/subscribers/schemas.js";
 import { subscriberViewSchema } from "../resources/subscribers/subscriber-view.js";
 import { createTagSchema } from "../resources/tags/schemas.js";
 import { tagViewSchema } from "../resources/tags/tag-view.js";
-import { credentialWorkspaceSchema } from "../workspaces/workspace-view.js";
+import { credentialWorkspaceSchema } from "../resources/workspace-view.js";
 import { dataOf, pageOf } from "./envelopes.js";
 import type { Operation } from "./operation.js";
 

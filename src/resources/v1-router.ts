@@ -3,11 +3,10 @@ import type { AppContext } from "../context.js";
 import { authenticate, principalOf } from "../credentials/authenticate.js";
 import { notFound } from "../errors/render.js";
 import { guardV1Input, requireJsonBody } from "../http/request-guards.js";
-import { toCredentialWorkspaceView } from "../workspaces/workspace-view.js";
-import { pointToResourceMetadata } from "../oauth/protected-resource-metadata.js";
 import { authFailureLimit, perCredentialLimit } from "../rate-limit/limits.js";
 import { subscribersRouter } from "./subscribers/routes.js";
 import { tagsRouter } from "./tags/routes.js";
+import { toCredentialWorkspaceView } from "./workspace-view.js";
 
 const MINUTE = 60_000;
 
@@ -48,6 +47,5 @@ export function createV1Router(ctx: AppContext): Router {
   router.use("/subscribers", subscribersRouter(ctx));
   router.use("/tags", tagsRouter(ctx));
   router.use(notFound);
-  router.use(pointToResourceMetadata(ctx.config.issuer));
   return router;
 }

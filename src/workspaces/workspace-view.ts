@@ -1,21 +1,12 @@
 import { z } from "zod";
 import { ROLES } from "./roles.js";
 
-/** GET /v1/workspace: the credential's workspace. Emitted through this schema; the OpenAPI document uses it. */
-export const credentialWorkspaceSchema = z.object({ id: z.string(), name: z.string() }).meta({ id: "Workspace" });
-
 /** GET /api/workspaces: a workspace the signed-in person belongs to, their role, and whether they manage its credentials. */
 export const memberWorkspaceSchema = z
   .object({ id: z.string(), name: z.string(), role: z.enum(ROLES), can_manage: z.boolean() })
   .meta({ id: "MemberWorkspace" });
 
 export type MemberWorkspaceView = z.output<typeof memberWorkspaceSchema>;
-
-/** The /v1 view of the credential's workspace. */
-export function toCredentialWorkspaceView(workspace: { id: string; name: string }): z.output<typeof credentialWorkspaceSchema> {
-  const view: z.input<typeof credentialWorkspaceSchema> = { id: workspace.id, name: workspace.name };
-  return credentialWorkspaceSchema.parse(view);
-}
 
 /** The /api view of one of the viewer's workspaces. */
 export function toMemberWorkspaceView(workspace: { id: string; name: string; role: string }, canManage: boolean): MemberWorkspaceView {
