@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import * as oauth from "openid-client";
+import { listActivity } from "../../../src/activity/list-activity.js";
 import { generateKey } from "../../../src/api-keys/key-format.js";
 import { revokeApiKey } from "../../../src/api-keys/revoke-api-key.js";
 import { CLI } from "../../../src/audit/audit-log.js";
@@ -84,7 +85,6 @@ describe("POST /credentials/revoke with API keys", () => {
   test("when a key is revoked by a report, then the activity says so with the reporter's address", async () => {
     const live = await makeKey(t.ctx, owner.workspace.id);
     await report({ credentials: [live.key] });
-    const { listActivity } = await import("../../../src/activity/list-activity.js");
     const page = await listActivity(t.ctx.db, { workspaceIds: [owner.workspace.id], limit: 50, after: null });
     const line = page.data.find((e) => e.target.id === live.record.id && e.action === "api_key.revoked");
     expect(line?.summary).toBe(`Revoked API key “${live.record.name}” (${live.record.prefix}…) (reported leaked by 127.0.0.1)`);
@@ -113,6 +113,8 @@ describe("POST /credentials/revoke with OAuth tokens", () => {
     const ended = (await auditOf(record.id)).filter((e) => e.action === "authorized_app.grant_revoked");
     expect(ended).toHaveLength(1);
     expect(JSON.parse(ended[0].details ?? "{}")).toMatchObject({ reason: "reported_leaked", reporter: "127.0.0.1", app_name: "Test App" });
+    const page = await listActivity(t.ctx.db, { workspaceIds: [owner.workspace.id], limit: 100, after: null });
+    expect(page.data.find((e) => e.id === ended[0].id)?.summary).toBe("Ended one connection of app “Test App” (reported leaked by 127.0.0.1)");
   });
 
   test("when the refresh token of an app's only connection leaks, then its tokens stop working and the record is revoked as reported leaked", async () => {
