@@ -19,7 +19,7 @@ export async function revokeLeakedKey(deps: ApiKeyDeps, digest: string, leak: Le
         status: "revoked",
         revokedAt: now,
         revokedReason: leak.reason,
-        revokedUrl: leak.reason === "found_public" ? leak.url : null,
+        revokedUrl: leak.reason === "found_public" && leak.url ? leak.url : null,
         revokedReporter: leak.reason === "reported_leaked" ? leak.reporter : null,
       },
     });
