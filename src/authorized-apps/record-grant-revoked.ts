@@ -1,7 +1,7 @@
 import { recordAudit, SYSTEM } from "../audit/audit-log.js";
-import type { Db } from "../db/client.js";
+import { countLiveGrantArtifacts } from "./grant-storage.js";
+import { type RecordChange, type Tx, withChanges } from "../change-feed/record-changes.js";
 import type { AuthorizedApp, OAuthClient } from "../generated/sqlite/client.js";
-import { countLiveGrantArtifacts } from "../oauth/grant-storage.js";
 import type { AuthorizedAppDeps, RevokedReason } from "./deps.js";
 import { lockRecord, recomputeRecordScopes } from "./live-scopes.js";
 
@@ -22,35 +22,31 @@ export type GrantEnd = { by: "app" } | { by: "system"; reason: RevokedReason; de
  */
 export async function recordGrantRevoked(deps: AuthorizedAppDeps, grantId: string, end: GrantEnd): Promise<void> {
   const now = new Date();
-  const revokedRecord = await deps.db.$transaction(async (tx) => {
+  await withChanges(deps, async (tx, recordChange) => {
     const link = await tx.authorizedAppGrant.findUnique({ where: { grantId }, include: { authorizedApp: { include: { client: true } } } });
-    if (!link) return null;
+    if (!link) return;
     const record = link.authorizedApp;
     // The record before its grants, in the same order as approvals and revocations take them (no deadlock).
     await lockRecord(tx, record);
     await tx.authorizedAppGrant.updateMany({ where: { grantId, revokedAt: null }, data: { revokedAt: now } });
-    await tx.credentialEvent.create({ data: { kind: "grant", targetId: grantId } });
-    return settleRecordAfterGrantEnded(tx, record, end, now);
+    await recordChange("grant", grantId);
+    await settleRecordAfterGrantEnded(tx, recordChange, record, end, now);
   });
-  deps.feed.emit("grant", grantId);
-  if (revokedRecord) deps.feed.emit("authorized_app", revokedRecord);
 }
-
-type Tx = Pick<Db, "authorizedApp" | "authorizedAppGrant" | "oidcModel" | "auditEvent" | "credentialEvent">;
 
 /**
  * Inside the transaction that ended one of a record's grants (after `lockRecord`): the record's scopes shrink to
  * the union of its remaining live grants, and when it has none left it becomes revoked, by `app` or by
- * `system` with the reason. Returns the record's id when it was revoked (the caller emits the change after
- * commit), else null.
+ * `system` with the reason (and `details` for its audit entry).
  */
 export async function settleRecordAfterGrantEnded(
   tx: Tx,
+  recordChange: RecordChange,
   record: AuthorizedApp & { client: OAuthClient },
   end: GrantEnd,
   now: Date,
-): Promise<string | null> {
-  if (record.status !== "active") return null;
+): Promise<void> {
+  if (record.status !== "active") return;
 
   const others = await tx.authorizedAppGrant.findMany({ where: { authorizedAppId: record.id, revokedAt: null } });
   const stillLive =
@@ -58,7 +54,7 @@ export async function settleRecordAfterGrantEnded(
     (await countLiveGrantArtifacts(tx, others.map((g) => g.grantId), now)) > 0;
   if (stillLive) {
     await recomputeRecordScopes(tx, record.id);
-    return null;
+    return;
   }
   // A revoked record keeps the scopes it had when it ended, as history.
 
@@ -74,7 +70,7 @@ export async function settleRecordAfterGrantEnded(
       activeKey: null,
     },
   });
-  if (updated.count === 0) return null;
+  if (updated.count === 0) return;
   await recordAudit(tx, {
     workspaceId: record.workspaceId,
     actor: end.by === "app" ? { type: "app", id: record.clientId, label: record.client.name } : SYSTEM,
@@ -88,6 +84,5 @@ export async function settleRecordAfterGrantEnded(
       ...(end.by === "system" ? end.details : {}),
     },
   });
-  await tx.credentialEvent.create({ data: { kind: "authorized_app", targetId: record.id } });
-  return record.id;
+  await recordChange("authorized_app", record.id);
 }

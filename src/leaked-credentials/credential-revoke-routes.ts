@@ -38,7 +38,7 @@ export function credentialRevokeRouter(ctx: AppContext): Router {
       const parsed = reportBody.safeParse(req.body ?? {});
       if (!parsed.success) throw new ValidationError(parsed.error.issues[0]?.message ?? "Send { \"credentials\": [\"…\"] }.");
       const { credentials } = parsed.data;
-      await revokeReportedCredentials(ctx.apiKeys, credentials, req.ip ?? "unknown");
+      await revokeReportedCredentials({ db: ctx.db, feed: ctx.feed, tokens: ctx.oauth.accessTokens }, credentials, req.ip ?? "unknown");
       res.status(202).set("Cache-Control", "no-store").json({ received: credentials.length });
     },
   );

@@ -1,9 +1,9 @@
 import { recordAudit, SYSTEM } from "../audit/audit-log.js";
-import type { AuthorizedAppDeps } from "../authorized-apps/deps.js";
+import { destroyGrantData } from "../authorized-apps/grant-storage.js";
 import { lockRecord } from "../authorized-apps/live-scopes.js";
 import { settleRecordAfterGrantEnded } from "../authorized-apps/record-grant-revoked.js";
-import { destroyGrantData } from "../oauth/grant-storage.js";
-import { storageId } from "../oauth/prisma-adapter.js";
+import { withChanges } from "../change-feed/record-changes.js";
+import type { LeakDeps } from "./deps.js";
 import { leakDetails, type ReportedLeak } from "./leak.js";
 
 /** Leaked OAuth credentials we end: what a holder can use at /v1 or the token endpoint. */
@@ -13,10 +13,10 @@ const TOKEN_MODELS = ["AccessToken", "RefreshToken"];
  * The grants that live access or refresh tokens among `tokens` were issued under. Only digests are stored,
  * and both models share one digest of the value, so one query finds either.
  */
-export async function findLiveTokenGrants(deps: AuthorizedAppDeps, tokens: string[], now = new Date()): Promise<Set<string>> {
+export async function findLiveTokenGrants(deps: LeakDeps, tokens: string[], now = new Date()): Promise<Set<string>> {
   if (tokens.length === 0) return new Set();
   const rows = await deps.db.oidcModel.findMany({
-    where: { id: { in: tokens.map((t) => storageId("AccessToken", t)) }, type: { in: TOKEN_MODELS }, consumedAt: null, grantId: { not: null } },
+    where: { id: { in: tokens.map((t) => deps.tokens.storageId(t)) }, type: { in: TOKEN_MODELS }, consumedAt: null, grantId: { not: null } },
     select: { grantId: true, expiresAt: true },
   });
   return new Set(rows.filter((r) => r.expiresAt === null || r.expiresAt > now).map((r) => r.grantId!));
@@ -26,20 +26,20 @@ export async function findLiveTokenGrants(deps: AuthorizedAppDeps, tokens: strin
  * Ends one grant because a token issued under it leaked: every code and token of that grant is deleted and
  * its registry link ends, while the app's other grants (another connection, another device) go on; the
  * authorized-app record is revoked only when no live grant is left (see settleRecordAfterGrantEnded).
- * Recorded in the activity with the leak's reason and reporter. Returns whether this call ended it.
+ * Recorded in the activity with the leak's reason and reporter.
  */
-export async function endLeakedGrant(deps: AuthorizedAppDeps, grantId: string, leak: ReportedLeak): Promise<boolean> {
+export async function endLeakedGrant(deps: LeakDeps, grantId: string, leak: ReportedLeak): Promise<void> {
   const now = new Date();
-  const outcome = await deps.db.$transaction(async (tx) => {
+  await withChanges(deps, async (tx, recordChange) => {
     const link = await tx.authorizedAppGrant.findUnique({ where: { grantId }, include: { authorizedApp: { include: { client: true } } } });
     await destroyGrantData(tx, [grantId]);
-    await tx.credentialEvent.create({ data: { kind: "grant", targetId: grantId } });
-    if (!link) return { ended: true, revokedRecord: null };
+    await recordChange("grant", grantId);
+    if (!link) return;
     const record = link.authorizedApp;
     // The record before its grants, in the order approvals and revocations take them (no deadlock).
     await lockRecord(tx, record);
     const { count } = await tx.authorizedAppGrant.updateMany({ where: { grantId, revokedAt: null }, data: { revokedAt: now } });
-    if (count === 0) return { ended: false, revokedRecord: null };
+    if (count === 0) return;
     await recordAudit(tx, {
       workspaceId: record.workspaceId,
       actor: SYSTEM,
@@ -47,10 +47,6 @@ export async function endLeakedGrant(deps: AuthorizedAppDeps, grantId: string, l
       target: { type: "authorized_app", id: record.id },
       details: { app_name: record.client.name, client_id: record.clientId, ...leakDetails(leak) },
     });
-    const revokedRecord = await settleRecordAfterGrantEnded(tx, record, { by: "system", reason: "reported_leaked", details: leakDetails(leak) }, now);
-    return { ended: true, revokedRecord };
+    await settleRecordAfterGrantEnded(tx, recordChange, record, { by: "system", reason: "reported_leaked", details: leakDetails(leak) }, now);
   });
-  deps.feed.emit("grant", grantId);
-  if (outcome.revokedRecord) deps.feed.emit("authorized_app", outcome.revokedRecord);
-  return outcome.ended;
 }

@@ -1,3 +1,4 @@
+import { type AccessScope, administeredWorkspaces } from "../access/access-scope.js";
 import type { Db } from "../db/client.js";
 
 /** How long Settings keeps warning about a key that a leak report revoked. */
@@ -19,12 +20,12 @@ export interface LeakedKeyNotice {
   linkable: boolean;
 }
 
-/** Keys of these workspaces revoked by a leak report in the last 30 days, newest first. */
-export async function listLeakedKeys(db: Db, workspaceIds: string[], now = new Date()): Promise<LeakedKeyNotice[]> {
-  if (workspaceIds.length === 0) return [];
+/** Keys of the workspaces `scope` manages that a leak report revoked in the last 30 days, newest first. */
+export async function listLeakedKeys(db: Db, scope: AccessScope, now = new Date()): Promise<LeakedKeyNotice[]> {
+  if (scope.kind === "workspaces" && scope.administered.length === 0) return [];
   const since = new Date(now.getTime() - LEAK_BANNER_DAYS * 24 * 60 * 60 * 1000);
   const rows = await db.apiKey.findMany({
-    where: { workspaceId: { in: workspaceIds }, status: "revoked", revokedReason: { in: ["reported_leaked", "found_public"] }, revokedAt: { gte: since } },
+    where: { ...administeredWorkspaces(scope), status: "revoked", revokedReason: { in: ["reported_leaked", "found_public"] }, revokedAt: { gte: since } },
     include: { workspace: { select: { name: true } } },
     orderBy: [{ revokedAt: "desc" }, { id: "desc" }],
     take: 50,

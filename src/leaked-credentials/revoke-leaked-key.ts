@@ -1,18 +1,17 @@
-import type { ApiKeyDeps } from "../api-keys/deps.js";
 import { recordAudit, SYSTEM } from "../audit/audit-log.js";
+import { type ChangeDeps, withChanges } from "../change-feed/record-changes.js";
 import { type Leak, leakDetails } from "./leak.js";
 
 /**
  * Revokes the live key with this digest (SHA-256 hex of the secret), recording why and where it leaked.
- * Returns whether a key with this digest exists at all (live or not), which the secret-scanning answer
- * reports; a key already revoked, expired or past its expiry is left as it is, so a replayed report
- * changes nothing. The conditional update makes the audit entry appear once, whoever gets there first.
+ * A key already revoked, expired or past its expiry is left as it is, so a replayed report changes nothing.
+ * The conditional update makes the audit entry appear once, whoever gets there first.
  */
-export async function revokeLeakedKey(deps: ApiKeyDeps, digest: string, leak: Leak): Promise<{ exists: boolean }> {
+export async function revokeLeakedKey(deps: ChangeDeps, digest: string, leak: Leak): Promise<void> {
   const now = new Date();
-  const outcome = await deps.db.$transaction(async (tx) => {
+  await withChanges(deps, async (tx, recordChange) => {
     const key = await tx.apiKey.findUnique({ where: { digest }, select: { id: true, workspaceId: true, name: true, prefix: true } });
-    if (!key) return { exists: false, revokedId: null };
+    if (!key) return;
     const { count } = await tx.apiKey.updateMany({
       where: { id: key.id, status: "active", OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
       data: {
@@ -23,7 +22,7 @@ export async function revokeLeakedKey(deps: ApiKeyDeps, digest: string, leak: Le
         revokedReporter: leak.reason === "reported_leaked" ? leak.reporter : null,
       },
     });
-    if (count === 0) return { exists: true, revokedId: null };
+    if (count === 0) return;
     await recordAudit(tx, {
       workspaceId: key.workspaceId,
       actor: SYSTEM,
@@ -31,21 +30,17 @@ export async function revokeLeakedKey(deps: ApiKeyDeps, digest: string, leak: Le
       target: { type: "api_key", id: key.id },
       details: { name: key.name, prefix: key.prefix, ...leakDetails(leak) },
     });
-    await tx.credentialEvent.create({ data: { kind: "api_key", targetId: key.id } });
-    return { exists: true, revokedId: key.id };
+    await recordChange("api_key", key.id);
   });
-  if (outcome.revokedId) deps.feed.emit("api_key", outcome.revokedId);
-  return { exists: outcome.exists };
 }
 
 /**
- * Revokes every live key among these digests (see revokeLeakedKey); one query finds which exist, so a batch of
- * unknown values costs one round trip. Returns the digests of keys that exist, live or not.
+ * Revokes every live key among these digests, each with its own leak; one query finds which exist, so a batch
+ * of unknown values costs one round trip. Returns the digests of keys that exist, live or not.
  */
-export async function revokeLeakedKeys(deps: ApiKeyDeps, digests: string[], leak: Leak): Promise<Set<string>> {
-  const unique = [...new Set(digests)];
-  if (unique.length === 0) return new Set();
-  const known = await deps.db.apiKey.findMany({ where: { digest: { in: unique } }, select: { digest: true } });
-  for (const { digest } of known) await revokeLeakedKey(deps, digest, leak);
+export async function revokeLeakedKeys(deps: ChangeDeps, leaks: Map<string, Leak>): Promise<Set<string>> {
+  if (leaks.size === 0) return new Set();
+  const known = await deps.db.apiKey.findMany({ where: { digest: { in: [...leaks.keys()] } }, select: { digest: true } });
+  for (const { digest } of known) await revokeLeakedKey(deps, digest, leaks.get(digest)!);
   return new Set(known.map((k) => k.digest));
 }

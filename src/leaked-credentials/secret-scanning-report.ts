@@ -1,8 +1,9 @@
 import crypto from "node:crypto";
 import { z } from "zod";
-import type { ApiKeyDeps } from "../api-keys/deps.js";
 import { digestKey, isWellFormedKey } from "../api-keys/key-format.js";
-import { revokeLeakedKey } from "./revoke-leaked-key.js";
+import type { ChangeDeps } from "../change-feed/record-changes.js";
+import type { Leak } from "./leak.js";
+import { revokeLeakedKeys } from "./revoke-leaked-key.js";
 
 export const MAX_REPORTED_MATCHES = 1000;
 
@@ -34,20 +35,15 @@ export interface MatchLabel {
  * `false_positive`. A key that exists but was already revoked or expired is still a true positive, so a
  * replayed report answers the same labels and changes nothing.
  */
-export async function handleSecretScanningReport(deps: ApiKeyDeps, matches: ReportedMatch[]): Promise<MatchLabel[]> {
-  const ours = new Set<string>();
+export async function handleSecretScanningReport(deps: ChangeDeps, matches: ReportedMatch[]): Promise<MatchLabel[]> {
   // One URL per key: the first match that names it (GitHub sends one per place it found the key).
-  const byDigest = new Map<string, string>();
+  const leaks = new Map<string, Leak>();
   for (const match of matches) {
     if (!isWellFormedKey(match.token)) continue;
     const digest = digestKey(match.token);
-    if (!byDigest.has(digest)) byDigest.set(digest, match.url);
+    if (!leaks.has(digest)) leaks.set(digest, { reason: "found_public", url: match.url });
   }
-  const known = byDigest.size ? await deps.db.apiKey.findMany({ where: { digest: { in: [...byDigest.keys()] } }, select: { digest: true } }) : [];
-  for (const { digest } of known) {
-    await revokeLeakedKey(deps, digest, { reason: "found_public", url: byDigest.get(digest) ?? "" });
-    ours.add(digest);
-  }
+  const ours = await revokeLeakedKeys(deps, leaks);
   return matches.map((match) => {
     // Our key digest is the same SHA-256 (hex) the partner program asks for as token_hash.
     const tokenHash = crypto.createHash("sha256").update(match.token).digest("hex");

@@ -39,7 +39,7 @@ export function secretScanningRouter(ctx: AppContext): Router {
       }
       const report = reportSchema.safeParse(json);
       if (!report.success) throw new ValidationError("Send a JSON array of { token, type, url, source } matches.");
-      res.set("Cache-Control", "no-store").json(await handleSecretScanningReport(ctx.apiKeys, report.data));
+      res.set("Cache-Control", "no-store").json(await handleSecretScanningReport({ db: ctx.db, feed: ctx.feed }, report.data));
     },
   );
   router.use(bodyErrors);

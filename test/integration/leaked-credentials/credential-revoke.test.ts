@@ -3,11 +3,12 @@ import * as oauth from "openid-client";
 import { listActivity } from "../../../src/activity/list-activity.js";
 import { generateKey } from "../../../src/api-keys/key-format.js";
 import { revokeApiKey } from "../../../src/api-keys/revoke-api-key.js";
+import { OPERATOR } from "../../../src/access/access-scope.js";
 import { CLI } from "../../../src/audit/audit-log.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
 import { makeKey } from "../../support/fixtures.js";
-import { makeClient, makeOwner, v1Status } from "../oauth/oauth-helpers.js";
+import { makeClient, makeOwner, v1Status } from "../../support/oauth-helpers.js";
 
 let t: TestServer;
 let owner: Awaited<ReturnType<typeof makeOwner>>;
@@ -47,7 +48,7 @@ describe("POST /credentials/revoke with API keys", () => {
     const live = await makeKey(t.ctx, owner.workspace.id);
     const bystander = await makeKey(t.ctx, owner.workspace.id);
     const revoked = await makeKey(t.ctx, owner.workspace.id);
-    await revokeApiKey(t.ctx.apiKeys, { id: revoked.record.id, actor: CLI });
+    await revokeApiKey(t.ctx.apiKeys, { id: revoked.record.id, scope: OPERATOR, actor: CLI });
     const expired = await makeKey(t.ctx, owner.workspace.id, "read_write", new Date(Date.now() + 60_000));
     await t.ctx.db.apiKey.update({ where: { id: expired.record.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await v1Status(t.url, live.key)).toBe(200);

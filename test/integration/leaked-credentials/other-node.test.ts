@@ -2,8 +2,8 @@ import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
 import { makeKey } from "../../support/fixtures.js";
 import { msUntilStatus, v1Status } from "../multinode/admin-session.js";
-import { type NodeProcess, startNode } from "../multinode/node-process.js";
-import { makeClient, makeOwner } from "../oauth/oauth-helpers.js";
+import { type NodeProcess, startNode } from "../../support/node-process.js";
+import { makeClient, makeOwner } from "../../support/oauth-helpers.js";
 
 const databaseKind = (t: TestServer) => (t.config.databaseUrl.startsWith("file:") ? "SQLite" : "PostgreSQL");
 

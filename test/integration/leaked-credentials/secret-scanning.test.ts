@@ -1,12 +1,13 @@
 import crypto from "node:crypto";
 import { generateKey } from "../../../src/api-keys/key-format.js";
 import { revokeApiKey } from "../../../src/api-keys/revoke-api-key.js";
+import { OPERATOR } from "../../../src/access/access-scope.js";
 import { CLI } from "../../../src/audit/audit-log.js";
 import { ConfigError, loadConfig } from "../../../src/config.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { makeKey } from "../../support/fixtures.js";
 import { agent, signIn } from "../../support/forms.js";
-import { makeOwner, v1Status } from "../oauth/oauth-helpers.js";
+import { makeOwner, v1Status } from "../../support/oauth-helpers.js";
 
 /** A key pair as GitHub holds one: the private half signs reports, the public half is configured here. */
 function partnerKeyPair() {
@@ -45,7 +46,7 @@ describe("POST /secret-scanning/report", () => {
   test("when a correctly signed report names a live, a revoked, an unknown and a malformed key, then the live one is revoked as found in public and each is labelled", async () => {
     const live = await makeKey(t.ctx, owner.workspace.id);
     const revoked = await makeKey(t.ctx, owner.workspace.id);
-    await revokeApiKey(t.ctx.apiKeys, { id: revoked.record.id, actor: CLI });
+    await revokeApiKey(t.ctx.apiKeys, { id: revoked.record.id, scope: OPERATOR, actor: CLI });
     const unknown = generateKey();
     const url = "https://github.com/octo/repo/blob/abc/.env";
     const tokens = [live.key, revoked.key, unknown, "mrk_notakey"];
