@@ -18,6 +18,12 @@ export interface ApiKeyView {
   expires_at: string | null;
   rotated_at: string | null;
   revoked_at: string | null;
+  /** `reported_leaked` or `found_public` when a leak report revoked it; null otherwise. */
+  revoked_reason: "reported_leaked" | "found_public" | null;
+  /** Where a secret scanner found it (found_public). */
+  revoked_url: string | null;
+  /** The address that reported it leaked (reported_leaked). */
+  revoked_reporter: string | null;
 }
 
 export type ApiKeyRow = ApiKey & { workspace: Workspace; createdBy: User | null };
@@ -43,6 +49,9 @@ export function toApiKeyView(key: ApiKeyRow): ApiKeyView {
     expires_at: key.expiresAt?.toISOString() ?? null,
     rotated_at: key.rotatedAt?.toISOString() ?? null,
     revoked_at: key.revokedAt?.toISOString() ?? null,
+    revoked_reason: (key.revokedReason as ApiKeyView["revoked_reason"]) ?? null,
+    revoked_url: key.revokedUrl ?? null,
+    revoked_reporter: key.revokedReporter ?? null,
   };
 }
 
