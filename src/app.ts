@@ -9,6 +9,8 @@ import { healthRouter } from "./http/health.js";
 import { refuseNulInPath } from "./http/request-guards.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
+import { credentialRevokeRouter } from "./leaked-credentials/credential-revoke-routes.js";
+import { secretScanningRouter } from "./leaked-credentials/secret-scanning-routes.js";
 import { httpMetrics } from "./metrics/http-metrics.js";
 import { metricsRouter } from "./metrics/metrics-route.js";
 import { interactionRouter } from "./oauth/interactions/interaction-routes.js";
@@ -44,6 +46,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(providerRoutes(ctx.oauth.provider, ctx.config.issuer));
   app.use(protectedResourceRouter(ctx.config.issuer), docsRouter(ctx.config.issuer));
   app.use("/v1", createV1Router(ctx), pointToResourceMetadata(ctx.config.issuer));
+  // Leaked credentials are reported here, not on /v1: its guards refuse bodies that carry credentials.
+  app.use(credentialRevokeRouter(ctx), secretScanningRouter(ctx));
 
   const kit = createPageKit(ctx);
   app.use(loginRouter(ctx, kit));

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { z } from "zod";
 
 const bool = z
@@ -9,6 +10,41 @@ const bool = z
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** One public key that may sign secret-scanning reports. */
+export interface SecretScanningKey {
+  identifier: string;
+  /** PEM (SPKI) of an ECDSA P-256 public key. */
+  pem: string;
+}
+
+const partnerKeyList = z.array(z.object({ key_identifier: z.string().min(1), key: z.string().min(1) }).loose()).min(1);
+
+/**
+ * SECRET_SCANNING_PUBLIC_KEYS: the JSON GitHub's meta endpoint answers (`{"public_keys": [{"key_identifier",
+ * "key", "is_current"}]}`), or just its array. Every key must be an ECDSA P-256 public key in PEM.
+ */
+function parseSecretScanningKeys(value: string | undefined): SecretScanningKey[] {
+  if (!value?.trim()) return [];
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw new Error("must be JSON: the answer of https://api.github.com/meta/public_keys/secret_scanning");
+  }
+  const list = partnerKeyList.safeParse(Array.isArray(json) ? json : (json as { public_keys?: unknown } | null)?.public_keys);
+  if (!list.success) throw new Error('must hold "public_keys": [{ "key_identifier": "…", "key": "-----BEGIN PUBLIC KEY-----…" }]');
+  return list.data.map(({ key_identifier: identifier, key: pem }) => {
+    let curve: string | undefined;
+    try {
+      curve = crypto.createPublicKey(pem).asymmetricKeyDetails?.namedCurve;
+    } catch {
+      curve = undefined;
+    }
+    if (curve !== "prime256v1") throw new Error(`key ${identifier} is not an ECDSA P-256 public key in PEM`);
+    return { identifier, pem };
+  });
+}
 
 /** Every setting the server reads. Parsed once at start; nothing else reads process.env. */
 const schema = z
@@ -53,6 +89,20 @@ const schema = z
     KEEP_ALIVE_TIMEOUT_MS: positiveInt(65_000),
     SHUTDOWN_GRACE_MS: positiveInt(10_000),
     PURGE_INTERVAL_MS: positiveInt(600_000),
+    // Requests per hour per client address to POST /credentials/revoke (each may carry up to 100 credentials).
+    CREDENTIAL_REVOKE_PER_HOUR: positiveInt(60),
+    // GitHub's secret-scanning public keys, as https://api.github.com/meta/public_keys/secret_scanning answers.
+    SECRET_SCANNING_PUBLIC_KEYS: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        try {
+          return parseSecretScanningKeys(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
     OIDC_JWKS: z.string().optional(),
     COOKIE_KEYS: z.string().optional(),
   })
@@ -101,6 +151,10 @@ const schema = z
       shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
       /** About how often each node deletes expired sessions and OAuth rows. */
       purgeIntervalMs: env.PURGE_INTERVAL_MS,
+      /** POST /credentials/revoke: requests per hour per client address. */
+      credentialRevokePerHour: env.CREDENTIAL_REVOKE_PER_HOUR,
+      /** The public keys that may sign secret-scanning reports, by key identifier (PEM, SPKI). */
+      secretScanningKeys: env.SECRET_SCANNING_PUBLIC_KEYS,
       oidcJwks: env.OIDC_JWKS,
       cookieKeys: env.COOKIE_KEYS?.split(",").map((k) => k.trim()).filter(Boolean),
     };

@@ -29,22 +29,31 @@ function permissionList(value: unknown): string | null {
   return scopes.map(permission).join(", ") || null;
 }
 
+/** Why a credential was revoked when nobody chose to: " (reported leaked by 203.0.113.9)", " (found in public at …)". */
+function leakSuffix(d: Details): string {
+  if (d.reason === "reported_leaked") return ` (reported leaked by ${text(d.reporter) ?? "an unknown address"})`;
+  if (d.reason === "found_public") return ` (found in public${text(d.url) ? ` at ${String(d.url)}` : ""})`;
+  return "";
+}
+
 const DESCRIBE: Record<string, (d: Details) => string> = {
   "api_key.created": (d) => {
     const access = ACCESS_LABELS[String(d.access)];
     return `Created ${keyLabel(d)}${access ? `, ${access}` : ""}`;
   },
   "api_key.rotated": (d) => `Rotated ${keyLabel(d)}`,
-  "api_key.revoked": (d) => `Revoked ${keyLabel(d)}`,
+  "api_key.revoked": (d) => `Revoked ${keyLabel(d)}${leakSuffix(d)}`,
   "api_key.expired": (d) => `${keyLabel(d)} expired`,
   "authorized_app.authorized": (d) => {
     const scopes = permissionList(d.scopes);
     return `${d.renewed === true ? "Re-authorized" : "Authorized"} ${appLabel(d)}${scopes ? ` (${scopes})` : ""}`;
   },
   "authorized_app.revoked": (d) => {
+    if (d.reason === "reported_leaked") return `Revoked ${appLabel(d)}: its last connection ended${leakSuffix(d)}`;
     const reason = text(d.reason) && (REVOKED_REASONS[String(d.reason)] ?? text(d.reason));
     return `Revoked ${appLabel(d)}${reason ? ` (${reason})` : ""}`;
   },
+  "authorized_app.grant_revoked": (d) => `Ended one connection of ${appLabel(d)}${leakSuffix(d)}`,
   "membership.added": (d) => `Added ${text(d.email) ?? "a user"} as ${text(d.role) ?? "member"}`,
   "membership.role_changed": (d) => {
     const from = text(d.previous_role);

@@ -25,6 +25,12 @@ export const apiKeyViewSchema = z
     expires_at: timestamp.nullable(),
     rotated_at: timestamp.nullable(),
     revoked_at: timestamp.nullable(),
+    revoked_reason: z
+      .enum(["reported_leaked", "found_public"])
+      .nullable()
+      .describe("`reported_leaked` or `found_public` when a leak report revoked the key; null otherwise."),
+    revoked_url: z.string().nullable().describe("Where a secret scanner found the key (found_public)."),
+    revoked_reporter: z.string().nullable().describe("The address that reported the key leaked (reported_leaked)."),
   })
   .meta({ id: "ApiKey" });
 
@@ -53,6 +59,9 @@ export function toApiKeyView(key: ApiKeyRow): ApiKeyView {
     expires_at: key.expiresAt?.toISOString() ?? null,
     rotated_at: key.rotatedAt?.toISOString() ?? null,
     revoked_at: key.revokedAt?.toISOString() ?? null,
+    revoked_reason: (key.revokedReason as ApiKeyView["revoked_reason"]) ?? null,
+    revoked_url: key.revokedUrl ?? null,
+    revoked_reporter: key.revokedReporter ?? null,
   };
   return apiKeyViewSchema.parse(view);
 }

@@ -6,6 +6,12 @@ export type AuthorizedAppStatus = "active" | "revoked";
 
 const timestamp = z.iso.datetime();
 
+// Keyed by RevokedReason so a reason added there fails the type check here instead of failing the view's parse.
+const revokedReasons = { code_replay: true, refresh_token_reuse: true, sign_out: true, client_deleted: true, reported_leaked: true } satisfies Record<
+  RevokedReason,
+  true
+>;
+
 /**
  * One (app, workspace) authorization as people and scripts see it. The OpenAPI document is generated from this
  * schema and toAuthorizedAppView emits through it.
@@ -29,7 +35,7 @@ export const authorizedAppViewSchema = z
       .nullable()
       .describe('Who revoked it, for people: the person\'s email, "command line", or the app\'s name; null for the system.'),
     revoked_reason: z
-      .enum(["code_replay", "refresh_token_reuse", "sign_out", "client_deleted"] satisfies RevokedReason[])
+      .enum(Object.keys(revokedReasons) as [RevokedReason, ...RevokedReason[]])
       .nullable()
       .describe("Why the system revoked it; else null."),
   })

@@ -7,4 +7,4 @@ export type AuthorizedAppDeps = ChangeDeps;
 export type RevokedBy = "user" | "app" | "system";
 
 /** Why the system ended an authorization, stored on the record and named on every surface. */
-export type RevokedReason = "code_replay" | "refresh_token_reuse" | "sign_out" | "client_deleted";
+export type RevokedReason = "code_replay" | "refresh_token_reuse" | "sign_out" | "client_deleted" | "reported_leaked";

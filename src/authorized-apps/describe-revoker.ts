@@ -4,6 +4,7 @@ export const REVOKED_REASONS: Record<string, string> = {
   refresh_token_reuse: "a used refresh token was presented again",
   sign_out: "the person signed out",
   client_deleted: "the app was deleted",
+  reported_leaked: "its token was reported leaked",
 };
 
 const REVOKED_BY: Record<string, string> = { user: "a workspace admin", app: "the app", system: "the system" };

@@ -32,7 +32,13 @@ function fromRouter(err: unknown): AppError | undefined {
 
 /** Whether a request expects our JSON envelope (API clients) rather than an HTML page (people). */
 function wantsJson(req: Request): boolean {
-  return req.path.startsWith("/v1") || req.path.startsWith("/api/") || !req.accepts("html");
+  return (
+    req.path.startsWith("/v1") ||
+    req.path.startsWith("/api/") ||
+    req.path.startsWith("/credentials/") ||
+    req.path.startsWith("/secret-scanning/") ||
+    !req.accepts("html")
+  );
 }
 
 function send(req: Request, res: Response, err: AppError): void {

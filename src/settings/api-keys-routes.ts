@@ -7,6 +7,7 @@ import { listApiKeys } from "../api-keys/list-api-keys.js";
 import { requestFingerprint } from "../api-keys/request-fingerprint.js";
 import { revokeApiKey } from "../api-keys/revoke-api-key.js";
 import type { AppContext } from "../context.js";
+import { listLeakedKeys } from "../leaked-credentials/list-leaked-keys.js";
 import { InvalidRequestError, ValidationError } from "../errors/app-error.js";
 import type { PageKit } from "../sessions/page-kit.js";
 import { keyConfirmation } from "./confirmations.js";
@@ -90,6 +91,7 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
       confirm: extras.confirm ? keyConfirmation(extras.confirm.kind, extras.confirm.apiKey) : null,
       keyConfirmation,
       notice: extras.notice ?? NOTICES[text(req.query.notice)] ?? null,
+      leaks: await listLeakedKeys(ctx.db, scopeOf(viewer)),
     });
   }
 

@@ -141,7 +141,7 @@ describe("workspace-auth key commands against a running server", () => {
     expect(run.stdout).not.toContain(mine.key);
     expect(run.stdout).not.toMatch(/"(key|digest|secret)"/);
     expect(Object.keys(keys[0]).sort()).toEqual(
-      ["access", "created_at", "expires_at", "id", "last_used_at", "name", "owner", "prefix", "revoked_at", "rotated_at", "status", "workspace_id", "workspace_name"],
+      ["access", "created_at", "expires_at", "id", "last_used_at", "name", "owner", "prefix", "revoked_at", "revoked_reason", "revoked_reporter", "revoked_url", "rotated_at", "status", "workspace_id", "workspace_name"],
     );
 
     for (const search of ["listed KEY", ownerEmail.toUpperCase(), mine.prefix]) {
