@@ -13,6 +13,7 @@ import { keyConfirmation } from "./confirmations.js";
 import { createKeyOnce } from "./create-key-once.js";
 import { EXPIRATION_CHOICES, type ExpirationChoice, expiryFromChoice } from "./expiration.js";
 import { findApiKey } from "./find-api-key.js";
+import { keysWhoseOwnerLeft } from "../members/owner-left.js";
 import { renderSettings, viewerOf } from "./page.js";
 import { rotateKeyOnce } from "./rotate-key-once.js";
 import { administeredIds, apiKeyWorkspace, requireAdministered, requireAdminOfRecord, type Viewer } from "./viewer.js";
@@ -48,7 +49,10 @@ interface KeysPageExtras {
   status?: number;
 }
 
-const NOTICES: Record<string, string> = { key_revoked: "The API key was revoked. It stopped working immediately." };
+const NOTICES: Record<string, string> = {
+  key_revoked: "The API key was revoked. It stopped working immediately.",
+  key_reassigned: "The API key has a new owner. Its secret and access did not change.",
+};
 
 /** A fresh one-time token: the form's idempotency key, so a double submit or a reload creates one key. */
 function newFormToken(): string {
@@ -82,6 +86,7 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
     };
     renderSettings(req, res, kit, { tab: "api-keys", title: "API Keys", viewer, status: extras.status }, {
       keys,
+      ownerLeft: await keysWhoseOwnerLeft(ctx.db, keys),
       q,
       generate,
       expirationChoices: EXPIRATION_CHOICES,

@@ -6,7 +6,7 @@ import type { SignedInUser } from "../users/session-user.js";
 import { fmt } from "./format.js";
 import { loadViewer, type Viewer } from "./viewer.js";
 
-export type SettingsTab = "api-keys" | "authorized-apps" | "activity";
+export type SettingsTab = "api-keys" | "authorized-apps" | "members" | "activity" | "account";
 
 /** The signed-in user; requireUser runs first, so a missing one is a wiring mistake turned into a 401. */
 export function signedIn(req: Request): SignedInUser {
@@ -24,10 +24,10 @@ export function renderSettings(
   req: Request,
   res: Response,
   kit: PageKit,
-  page: { tab: SettingsTab; title: string; viewer: Viewer; status?: number },
+  page: { tab: SettingsTab; title: string; viewer: Viewer; status?: number; /** A template other than the tab's own. */ view?: string },
   locals: Record<string, unknown>,
 ): void {
-  res.status(page.status ?? 200).render(`settings/${page.tab}`, {
+  res.status(page.status ?? 200).render(`settings/${page.view ?? page.tab}`, {
     ...locals,
     title: page.title,
     tab: page.tab,
