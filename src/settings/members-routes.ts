@@ -7,7 +7,7 @@ import { NotFoundError, ValidationError } from "../errors/app-error.js";
 import { changeMembership } from "../members/change-membership.js";
 import { credentialsLeftBehind } from "../members/left-behind.js";
 import { listMembers } from "../members/list-members.js";
-import { isOffboarding, OWNERS_ONLY } from "../members/member-rules.js";
+import { isOffboarding, requireMayChange } from "../members/member-rules.js";
 import { membershipWorkspace } from "../members/membership-workspace.js";
 import { reassignKey } from "../members/reassign-key.js";
 import type { PageKit } from "../sessions/page-kit.js";
@@ -100,7 +100,6 @@ export function membersRoutes(ctx: AppContext, kit: PageKit): Router {
       canManage: workspace ? ADMIN_ROLES.includes(workspace.role) : false,
       assignable: (role: string) => (workspace ? assignableRoles(workspace.role, role) : []),
       mayRemove: (role: string) => (workspace ? ADMIN_ROLES.includes(workspace.role) && (role !== "owner" || workspace.role === "owner") : false),
-      ownersOnly: OWNERS_ONLY,
       notice: NOTICES[typeof req.query.notice === "string" ? req.query.notice : ""] ?? null,
     });
   });
@@ -126,7 +125,10 @@ export function membersRoutes(ctx: AppContext, kit: PageKit): Router {
 
   router.get("/settings/members/:id/remove", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    await renderReview(req, res, viewer, await targetOf(req, viewer), null);
+    const target = await targetOf(req, viewer);
+    // The review is the first step of the removal: refused to whoever may not remove this person.
+    requireMayChange(target.workspace.role, target.membership.role, null);
+    await renderReview(req, res, viewer, target, null);
   });
 
   router.post("/settings/members/:id/remove", async (req, res) => {
