@@ -82,7 +82,7 @@ export function membersRoutes(ctx: AppContext, kit: PageKit): Router {
       workspace: target.workspace,
       member: { id: target.membership.id, name: who, email: target.membership.user.email, role: target.membership.role },
       role,
-      title: role ? `Make ${who} a member of ${target.workspace.name}?` : `Remove ${who} from ${target.workspace.name}?`,
+      heading: role ? `Make ${who} a member of ${target.workspace.name}?` : `Remove ${who} from ${target.workspace.name}?`,
       action: role ? `/settings/members/${encodeURIComponent(target.membership.id)}/role` : `/settings/members/${encodeURIComponent(target.membership.id)}/remove`,
       keys: left.apiKeys.map(toApiKeyView),
       apps: left.authorizedApps.map(toAuthorizedAppView),
