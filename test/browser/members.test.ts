@@ -144,7 +144,7 @@ describe("Team Members in Chromium", () => {
     expect(await v1Status(ci.key as string)).toBe(200);
 
     await page.getByRole("link", { name: "Activity" }).click();
-    for (const what of ["Revoked API key “Ops key”", "Revoked app “Reporting App”", `Removed ${w.admin.email} from the workspace`]) {
+    for (const what of ["Revoked API key “Ops key”", "Revoked app “Reporting App”", `Removed ${w.admin.email} from the workspace`, "Reassigned API key “CI key”"]) {
       const line = page.locator("tbody tr", { has: page.getByText(what) });
       expect(await line.locator('td[data-label="Who"]').textContent()).toBe(w.owner.email);
     }
