@@ -4,8 +4,8 @@ import { changePassword } from "../account/change-password.js";
 import { listSessions } from "../account/list-sessions.js";
 import { signOutOtherSessions } from "../account/sign-out-other-sessions.js";
 import type { AppContext } from "../context.js";
-import { parseInput } from "../resources/validation.js";
-import { signedIn } from "../settings/page.js";
+import { parseInput } from "../http/validation.js";
+import { signedIn } from "../sessions/viewer-of.js";
 
 const passwordBody = z.strictObject({ current_password: z.string().max(1024), new_password: z.string().max(1024) });
 

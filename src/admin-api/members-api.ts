@@ -8,9 +8,9 @@ import { changeMembership } from "../members/change-membership.js";
 import { credentialsLeftBehind } from "../members/left-behind.js";
 import { listMembers } from "../members/list-members.js";
 import { reassignKey } from "../members/reassign-key.js";
-import { parseInput } from "../resources/validation.js";
-import { viewerOf } from "../settings/page.js";
-import { administeredIds, apiKeyWorkspace, requireAdministered, requireAdminOfRecord, type Viewer } from "../settings/viewer.js";
+import { parseInput } from "../http/validation.js";
+import { viewerOf } from "../sessions/viewer-of.js";
+import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
 import { ROLES } from "../workspaces/roles.js";
 
 const idList = z.array(z.string().min(1).max(64)).max(500).default([]);
@@ -80,8 +80,7 @@ export function membersApi(ctx: AppContext): Router {
   router.post("/api/api-keys/:id/reassign", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     const body = parseInput(reassignBody, req.body ?? {}, "body");
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, String(req.params.id)));
-    const key = await reassignKey(ctx.db, { keyId: String(req.params.id), workspaceIds: administeredIds(viewer), ownerId: body.owner_id, actor: viewer.actor });
+    const key = await reassignKey(ctx.db, { keyId: String(req.params.id), scope: scopeOf(viewer), ownerId: body.owner_id, actor: viewer.actor });
     res.json({ data: key });
   });
 

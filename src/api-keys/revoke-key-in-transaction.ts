@@ -1,16 +1,17 @@
 import { type Actor, recordAudit } from "../audit/audit-log.js";
+import type { RecordChange } from "../change-feed/record-changes.js";
 import type { Db } from "../db/client.js";
 import { type ApiKeyRow, withKeyRelations } from "./api-key-view.js";
 
-type Tx = Pick<Db, "apiKey" | "auditEvent" | "credentialEvent">;
+type Tx = Pick<Db, "apiKey" | "auditEvent">;
 
 /**
- * Inside a transaction: revokes one key (unless it already is), writing its audit entry and change-feed event.
- * Returns the key as it now is, and whether this call changed it; null when no key matches `scope`. The caller
- * emits the `api_key` feed event after commit.
+ * Inside a withChanges transaction: revokes one key (unless it already is), writing its audit entry and
+ * recording the change. Returns the key as it now is, and whether this call changed it; null when no key matches.
  */
 export async function revokeKeyInTransaction(
   tx: Tx,
+  recordChange: RecordChange,
   scope: { id: string; workspaceId?: { in: string[] } },
   actor: Actor,
   now: Date,
@@ -29,7 +30,7 @@ export async function revokeKeyInTransaction(
       target: { type: "api_key", id: row.id },
       details: { name: row.name, prefix: row.prefix },
     });
-    await tx.credentialEvent.create({ data: { kind: "api_key", targetId: row.id } });
+    await recordChange("api_key", row.id);
   }
   return { row, changed: updated.count > 0 };
 }

@@ -1,16 +1,13 @@
 import { revokeKeyInTransaction } from "../api-keys/revoke-key-in-transaction.js";
 import { type Actor, recordAudit } from "../audit/audit-log.js";
-import type { AuthorizedAppDeps } from "../authorized-apps/deps.js";
 import { endAuthorizations } from "../authorized-apps/end-authorizations.js";
-import type { Db } from "../db/client.js";
+import { type ChangeDeps, type Tx, withChanges } from "../change-feed/record-changes.js";
 import { NotFoundError, ValidationError } from "../errors/app-error.js";
 import { normalizeEmail } from "../users/normalize-email.js";
 import { lockOwners, refuseLastOwner } from "../workspaces/owners.js";
 import type { Role } from "../workspaces/roles.js";
 import { credentialsLeftBehind } from "./left-behind.js";
 import { isOffboarding, requireMayChange } from "./member-rules.js";
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /** Which of the credentials a member leaves behind to revoke: chosen ids, or every one ("all"). */
 export type RevokeSelection = { apiKeyIds: string[]; authorizedAppIds: string[] } | "all";
@@ -60,9 +57,9 @@ function selected(available: { id: string }[], chosen: string[] | "all", what: s
  * a workspace keeps an owner; only owners make or remove owners; only a removal or a demotion to member
  * revokes credentials. Every process drops the revoked credentials from its cache right after the commit.
  */
-export async function changeMembership(deps: AuthorizedAppDeps, input: MembershipChange): Promise<MembershipChangeResult> {
+export async function changeMembership(deps: ChangeDeps, input: MembershipChange): Promise<MembershipChangeResult> {
   const now = new Date();
-  const result = await deps.db.$transaction(async (tx) => {
+  return withChanges(deps, async (tx, recordChange) => {
     const workspace = await tx.workspace.findUnique({ where: { id: input.workspaceId }, select: { id: true } });
     if (!workspace) throw new NotFoundError("workspace");
     const owners = await lockOwners(tx, workspace.id);
@@ -104,8 +101,8 @@ export async function changeMembership(deps: AuthorizedAppDeps, input: Membershi
             : { email: membership.user.email, role: newRole, previous_role: membership.role, ...counts },
       });
     }
-    for (const id of keyIds) await revokeKeyInTransaction(tx, { id, workspaceId: { in: [workspace.id] } }, input.by.actor, now);
-    await endAuthorizations(tx, appIds, { by: "user", actor: input.by.actor, now });
+    for (const id of keyIds) await revokeKeyInTransaction(tx, recordChange, { id, workspaceId: { in: [workspace.id] } }, input.by.actor, now);
+    await endAuthorizations(tx, recordChange, appIds, { by: "user", actor: input.by.actor, now });
     return {
       id: membership.id,
       status: newRole === null ? ("removed" as const) : ("active" as const),
@@ -114,7 +111,4 @@ export async function changeMembership(deps: AuthorizedAppDeps, input: Membershi
       revoked_authorized_apps: appIds,
     };
   });
-  for (const id of result.revoked_api_keys) deps.feed.emit("api_key", id);
-  for (const id of result.revoked_authorized_apps) deps.feed.emit("authorized_app", id);
-  return result;
 }

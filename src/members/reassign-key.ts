@@ -1,12 +1,13 @@
 import { type ApiKeyView, toApiKeyView, withKeyRelations } from "../api-keys/api-key-view.js";
+import { type AccessScope, requireManaged, visibleWorkspaces } from "../access/access-scope.js";
 import { type Actor, recordAudit } from "../audit/audit-log.js";
 import type { Db } from "../db/client.js";
-import { NotFoundError, ValidationError } from "../errors/app-error.js";
+import { ValidationError } from "../errors/app-error.js";
 
 export interface ReassignKeyInput {
   keyId: string;
-  /** The workspaces the acting person administers: the key must be in one of them. */
-  workspaceIds: string[];
+  /** Whose keys the caller may manage (404 outside it, 403 where only a member). */
+  scope: AccessScope;
   /** The user who becomes the key's owner: a member of the key's workspace. */
   ownerId: string;
   actor: Actor;
@@ -18,8 +19,11 @@ export interface ReassignKeyInput {
  */
 export async function reassignKey(db: Db, input: ReassignKeyInput): Promise<ApiKeyView> {
   const row = await db.$transaction(async (tx) => {
-    const key = await tx.apiKey.findFirst({ where: { id: input.keyId, workspaceId: { in: input.workspaceIds } }, include: withKeyRelations });
-    if (!key) throw new NotFoundError("API key");
+    const key = requireManaged(
+      input.scope,
+      "API key",
+      await tx.apiKey.findFirst({ where: { id: input.keyId, ...visibleWorkspaces(input.scope) }, include: withKeyRelations }),
+    );
     const owner = await tx.membership.findUnique({
       where: { workspaceId_userId: { workspaceId: key.workspaceId, userId: input.ownerId } },
       include: { user: true },

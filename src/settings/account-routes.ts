@@ -6,7 +6,8 @@ import { signOutOtherSessions } from "../account/sign-out-other-sessions.js";
 import type { AppContext } from "../context.js";
 import { RateLimitError, ValidationError } from "../errors/app-error.js";
 import type { PageKit } from "../sessions/page-kit.js";
-import { renderSettings, signedIn, viewerOf } from "./page.js";
+import { signedIn, viewerOf } from "../sessions/viewer-of.js";
+import { renderSettings } from "./page.js";
 
 const passwordForm = z.strictObject({
   _csrf: z.string(),

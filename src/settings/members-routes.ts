@@ -8,16 +8,17 @@ import { changeMembership } from "../members/change-membership.js";
 import { credentialsLeftBehind } from "../members/left-behind.js";
 import { listMembers } from "../members/list-members.js";
 import { isOffboarding, requireMayChange } from "../members/member-rules.js";
-import { membershipWorkspace } from "../members/membership-workspace.js";
 import { reassignKey } from "../members/reassign-key.js";
 import type { PageKit } from "../sessions/page-kit.js";
 import { ADMIN_ROLES } from "../workspaces/administered-workspaces.js";
 import { ROLES } from "../workspaces/roles.js";
-import { findApiKey } from "./find-api-key.js";
-import { renderSettings, viewerOf } from "./page.js";
-import { administeredIds, apiKeyWorkspace, requireAdministered, requireAdminOfRecord, type Viewer } from "./viewer.js";
+import { findApiKey } from "../api-keys/find-api-key.js";
+import { findManagedMembership } from "../members/find-membership.js";
+import { viewerOf } from "../sessions/viewer-of.js";
+import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
+import { renderSettings } from "./page.js";
 
-const ids = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(64)).max(500));
+const ids = z.preprocess((v: unknown) => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]), z.array(z.string().max(64)).max(500));
 const reviewFields = { _csrf: z.string(), revoke_keys: ids, revoke_apps: ids };
 const roleForm = z.strictObject({ ...reviewFields, role: z.enum(ROLES, "Choose a role."), reviewed: z.literal("1").optional() });
 const removeForm = z.strictObject(reviewFields);
@@ -65,12 +66,7 @@ export function membersRoutes(ctx: AppContext, kit: PageKit): Router {
 
   /** The membership named in the path, its workspace administered by the viewer (404 outside theirs, 403 as a member). */
   async function targetOf(req: Request, viewer: Viewer) {
-    await requireAdminOfRecord(viewer, "workspace member", membershipWorkspace(ctx.db, String(req.params.id)));
-    const membership = await ctx.db.membership.findFirst({
-      where: { id: String(req.params.id), workspaceId: { in: administeredIds(viewer) } },
-      include: { user: true, workspace: true },
-    });
-    if (!membership) throw new NotFoundError("workspace member");
+    const membership = await findManagedMembership(ctx.db, String(req.params.id), scopeOf(viewer));
     return { membership, workspace: requireAdministered(viewer, membership.workspaceId) };
   }
 
@@ -147,8 +143,7 @@ export function membersRoutes(ctx: AppContext, kit: PageKit): Router {
   });
 
   async function renderReassign(req: Request, res: Response, viewer: Viewer, error: string | null = null) {
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, String(req.params.id)));
-    const key = await findApiKey(ctx.db, String(req.params.id), administeredIds(viewer));
+    const key = await findApiKey(ctx.db, String(req.params.id), scopeOf(viewer));
     const members = await listMembers(ctx.db, key.workspace_id);
     renderSettings(req, res, kit, { tab: "api-keys", view: "reassign-key", title: "API Keys", viewer, status: error ? 422 : 200 }, {
       key,
@@ -163,11 +158,11 @@ export function membersRoutes(ctx: AppContext, kit: PageKit): Router {
 
   router.post("/settings/api-keys/:id/reassign", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, String(req.params.id)));
+    await findApiKey(ctx.db, String(req.params.id), scopeOf(viewer));
     const form = reassignForm.safeParse(req.body ?? {});
     if (!form.success) return renderReassign(req, res, viewer, form.error.issues[0]?.message ?? "Choose the new owner.");
     try {
-      await reassignKey(ctx.db, { keyId: String(req.params.id), workspaceIds: administeredIds(viewer), ownerId: form.data.owner_id, actor: viewer.actor });
+      await reassignKey(ctx.db, { keyId: String(req.params.id), scope: scopeOf(viewer), ownerId: form.data.owner_id, actor: viewer.actor });
     } catch (err) {
       if (err instanceof ValidationError) return renderReassign(req, res, viewer, err.message);
       throw err;
