@@ -36,9 +36,11 @@ const PARTS = {
   activity: ["api-keys", "authorized-apps", "db", "http", "scopes"],
   resources: ["credentials", "db", "errors", "generated", "http", "rate-limit", "users"],
   "leaked-credentials": ["access", "api-keys", "audit", "authorized-apps", "change-feed", "config.ts", "db", "errors", "generated", "http"],
-  settings: ["access", "activity", "api-keys", "authorized-apps", "errors", "http", "leaked-credentials", "scopes", "sessions", "workspaces"],
-  "admin-api": ["access", "activity", "api-keys", "authorized-apps", "errors", "http", "sessions", "workspaces"],
-  cli: ["access", "api-keys", "audit", "authorized-apps", "config.ts", "db", "errors", "logger.ts", "oauth", "users", "workspaces"],
+  members: ["access", "api-keys", "audit", "authorized-apps", "change-feed", "db", "errors", "generated", "users", "workspaces"],
+  account: ["audit", "db", "errors", "sessions", "users"],
+  settings: ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "leaked-credentials", "members", "scopes", "sessions", "workspaces"],
+  "admin-api": ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "members", "sessions", "workspaces"],
+  cli: ["access", "api-keys", "audit", "authorized-apps", "config.ts", "db", "errors", "logger.ts", "members", "oauth", "users", "workspaces"],
   types: ["credentials", "logger.ts", "users"],
 };
 

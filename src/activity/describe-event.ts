@@ -44,6 +44,7 @@ const DESCRIBE: Record<string, (d: Details) => string> = {
   "api_key.rotated": (d) => `Rotated ${keyLabel(d)}`,
   "api_key.revoked": (d) => `Revoked ${keyLabel(d)}${leakSuffix(d)}`,
   "api_key.expired": (d) => `${keyLabel(d)} expired`,
+  "api_key.reassigned": (d) => `Reassigned ${keyLabel(d)} to ${text(d.owner) ?? "another member"}${text(d.previous_owner) ? ` (was ${String(d.previous_owner)})` : ""}`,
   "authorized_app.authorized": (d) => {
     const scopes = permissionList(d.scopes);
     return `${d.renewed === true ? "Re-authorized" : "Authorized"} ${appLabel(d)}${scopes ? ` (${scopes})` : ""}`;
