@@ -5,6 +5,7 @@ import type { PageKit } from "../sessions/page-kit.js";
 import { activityApi } from "./activity-api.js";
 import { apiKeysApi } from "./api-keys-api.js";
 import { authorizedAppsApi } from "./authorized-apps-api.js";
+import { invitationsApi } from "../invitations/invitations-api.js";
 import { workspacesApi } from "./workspaces-api.js";
 
 /**
@@ -22,5 +23,6 @@ export function adminApiRouter(ctx: AppContext, kit: PageKit): Router {
   router.use(apiKeysApi(ctx));
   router.use(authorizedAppsApi(ctx));
   router.use(activityApi(ctx));
+  router.use(invitationsApi(ctx));
   return router;
 }

@@ -2,6 +2,7 @@ import { Router } from "express";
 import type { AppContext } from "../context.js";
 import { pageHeaders } from "../http/security-headers.js";
 import type { PageKit } from "../sessions/page-kit.js";
+import { invitationsSettingsRoutes } from "../invitations/invitations-settings-routes.js";
 import { activityRoutes } from "./activity-routes.js";
 import { apiKeysRoutes } from "./api-keys-routes.js";
 import { authorizedAppsRoutes } from "./authorized-apps-routes.js";
@@ -17,5 +18,6 @@ export function settingsRouter(ctx: AppContext, kit: PageKit): Router {
   router.use(apiKeysRoutes(ctx, kit));
   router.use(authorizedAppsRoutes(ctx, kit));
   router.use(activityRoutes(ctx, kit));
+  router.use(invitationsSettingsRoutes(ctx, kit));
   return router;
 }
