@@ -13,17 +13,17 @@ import { invitationStatus } from "./invitation-view.js";
 export type InvitationLookup = { state: "unknown" } | FoundInvitation;
 
 export interface FoundInvitation {
-      state: "pending" | "expired" | "accepted" | "revoked";
-      id: string;
-      workspaceId: string;
-      workspaceName: string;
-      email: string;
-      role: string;
-      invitedBy: string | null;
-      expiresAt: Date;
-      acceptedById: string | null;
-      /** Whether an account with the invited email exists (it then signs in rather than signs up). */
-      hasAccount: boolean;
+  state: "pending" | "expired" | "accepted" | "revoked";
+  id: string;
+  workspaceId: string;
+  workspaceName: string;
+  email: string;
+  role: string;
+  invitedBy: string | null;
+  expiresAt: Date;
+  acceptedById: string | null;
+  /** Whether an account with the invited email exists (it then signs in rather than signs up). */
+  hasAccount: boolean;
 }
 
 /** Looks a link's secret up by its digest (a malformed secret is unknown without a database read). */
