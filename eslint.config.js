@@ -28,6 +28,7 @@ const PARTS = {
   "api-keys": ["access", "audit", "change-feed", "db", "errors", "generated", "hashing"],
   "authorized-apps": ["access", "audit", "change-feed", "db", "errors", "generated", "scopes"],
   oauth: ["audit", "authorized-apps", "change-feed", "config.ts", "db", "errors", "generated", "hashing", "http", "logger.ts", "scopes", "security", "sessions", "users", "workspaces"],
+  invitations: ["access", "audit", "config.ts", "db", "errors", "hashing", "logger.ts", "users", "workspaces"],
   credentials: ["api-keys", "change-feed", "db", "errors", "logger.ts", "scopes"],
   metrics: ["change-feed", "credentials", "errors", "hashing"],
   http: ["api-keys", "config.ts", "credentials", "db", "errors", "logger.ts"],
@@ -35,9 +36,9 @@ const PARTS = {
   housekeeping: ["db", "logger.ts", "oauth", "sessions"],
   activity: ["api-keys", "authorized-apps", "db", "http", "scopes"],
   resources: ["credentials", "db", "errors", "generated", "http", "rate-limit", "users"],
-  settings: ["access", "activity", "api-keys", "authorized-apps", "errors", "http", "scopes", "sessions", "workspaces"],
-  "admin-api": ["access", "activity", "api-keys", "authorized-apps", "errors", "http", "sessions", "workspaces"],
-  cli: ["access", "api-keys", "audit", "authorized-apps", "config.ts", "db", "errors", "logger.ts", "oauth", "users", "workspaces"],
+  settings: ["access", "activity", "api-keys", "authorized-apps", "errors", "http", "invitations", "scopes", "sessions", "workspaces"],
+  "admin-api": ["access", "activity", "api-keys", "authorized-apps", "errors", "http", "invitations", "sessions", "workspaces"],
+  cli: ["access", "api-keys", "audit", "authorized-apps", "config.ts", "db", "errors", "invitations", "logger.ts", "oauth", "users", "workspaces"],
   types: ["credentials", "logger.ts", "users"],
 };
 

@@ -11,7 +11,7 @@ import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { httpMetrics } from "./metrics/http-metrics.js";
 import { metricsRouter } from "./metrics/metrics-route.js";
-import { invitationPages } from "./invitations/invitation-pages.js";
+import { invitationPages } from "./settings/invitation-pages.js";
 import { interactionRouter } from "./oauth/interactions/interaction-routes.js";
 import { isProviderPath, providerRoutes } from "./oauth/provider-routes.js";
 import { createV1Router } from "./resources/v1-router.js";

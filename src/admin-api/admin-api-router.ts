@@ -5,7 +5,7 @@ import type { PageKit } from "../sessions/page-kit.js";
 import { activityApi } from "./activity-api.js";
 import { apiKeysApi } from "./api-keys-api.js";
 import { authorizedAppsApi } from "./authorized-apps-api.js";
-import { invitationsApi } from "../invitations/invitations-api.js";
+import { invitationsApi } from "./invitations-api.js";
 import { workspacesApi } from "./workspaces-api.js";
 
 /**

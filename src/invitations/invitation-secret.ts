@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { sha256 } from "../hashing/sha256.js";
 
 /** Invitation links carry this prefix, so a leaked one is recognisable (and never mistaken for an API key). */
 const PREFIX = "inv_";
@@ -16,7 +17,7 @@ export function isInvitationSecret(value: unknown): value is string {
 
 /** SHA-256 of the secret: the only form stored; looked up through a unique index, never compared in code. */
 export function invitationDigest(secret: string): string {
-  return crypto.createHash("sha256").update(secret).digest("hex");
+  return sha256(secret, "hex");
 }
 
 /**

@@ -1,22 +1,25 @@
-import type { Actor } from "../audit/audit-log.js";
-import { recordAudit } from "../audit/audit-log.js";
+import { type AccessScope, requireManaged, visibleWorkspaces } from "../access/access-scope.js";
+import { type Actor, recordAudit } from "../audit/audit-log.js";
 import type { Db } from "../db/client.js";
-import { ConflictError, NotFoundError } from "../errors/app-error.js";
+import { ConflictError } from "../errors/app-error.js";
 import { type InvitationView, invitationView } from "./invitation-view.js";
 
 /**
- * Revokes a pending invitation of one of `workspaceIds` (the caller's reach); the link stops working at once.
+ * Revokes a pending invitation the scope manages (404 outside it, 403 for a member's view); the link stops
+ * working at once.
  * Revoking one already revoked is a no-op that answers the same; an accepted one cannot be revoked (remove the
  * member instead).
  */
 export async function revokeInvitation(
   db: Db,
-  input: { id: string; workspaceIds: readonly string[] | "all"; actor: Actor },
+  input: { id: string; scope: AccessScope; actor: Actor },
 ): Promise<InvitationView> {
-  const inReach = input.workspaceIds === "all" ? {} : { workspaceId: { in: [...input.workspaceIds] } };
   return db.$transaction(async (tx) => {
-    const row = await tx.invitation.findFirst({ where: { id: input.id, ...inReach } });
-    if (!row) throw new NotFoundError("invitation");
+    const row = requireManaged(
+      input.scope,
+      "invitation",
+      await tx.invitation.findFirst({ where: { id: input.id, ...visibleWorkspaces(input.scope) } }),
+    );
     if (row.status === "revoked") return invitationView(row);
     if (row.status === "accepted") {
       throw new ConflictError("invitation_accepted", "This invitation was already accepted; remove the member instead.");

@@ -2,7 +2,7 @@ import { Router } from "express";
 import type { AppContext } from "../context.js";
 import { pageHeaders } from "../http/security-headers.js";
 import type { PageKit } from "../sessions/page-kit.js";
-import { invitationsSettingsRoutes } from "../invitations/invitations-settings-routes.js";
+import { invitationsSettingsRoutes } from "./invitations-routes.js";
 import { activityRoutes } from "./activity-routes.js";
 import { apiKeysRoutes } from "./api-keys-routes.js";
 import { authorizedAppsRoutes } from "./authorized-apps-routes.js";

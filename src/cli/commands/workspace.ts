@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { OPERATOR } from "../../access/access-scope.js";
 import { CLI } from "../../audit/audit-log.js";
 import { addMember } from "../../workspaces/add-member.js";
 import { createWorkspace } from "../../workspaces/create-workspace.js";
@@ -122,7 +123,7 @@ export function workspaceCommands(program: Command): void {
     .requiredOption("--workspace <id>", "workspace id")
     .action(
       withContext(
-        async (ctx, opts: { workspace: string }) => ({ data: await listOpenInvitations(ctx.db, opts.workspace) }),
+        async (ctx, opts: { workspace: string }) => ({ data: await listOpenInvitations(ctx.db, OPERATOR, opts.workspace) }),
         (r) => (r.data.length ? r.data.map(invitationLine).join("\n") : "No pending invitations."),
       ),
     );
@@ -133,7 +134,7 @@ export function workspaceCommands(program: Command): void {
     .requiredOption("--id <id>", "invitation id")
     .action(
       withContext(
-        (ctx, opts: { id: string }) => revokeInvitation(ctx.db, { id: opts.id, workspaceIds: "all", actor: CLI }),
+        (ctx, opts: { id: string }) => revokeInvitation(ctx.db, { id: opts.id, scope: OPERATOR, actor: CLI }),
         (i) => `Invitation ${i.id} for ${i.email}: ${i.status}`,
       ),
     );

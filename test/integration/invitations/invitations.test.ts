@@ -2,8 +2,8 @@ import crypto from "node:crypto";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeUser } from "../../support/fixtures.js";
 import { agent, csrfFrom } from "../../support/forms.js";
-import { runCli } from "../cli/run-cli.js";
-import { type Agent, makeWorld, signedIn } from "../settings/world.js";
+import { runCli } from "../../support/cli.js";
+import { type Agent, makeWorld, signedIn } from "../../support/world.js";
 
 let t: TestApp;
 let world: Awaited<ReturnType<typeof makeWorld>>;

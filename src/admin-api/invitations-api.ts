@@ -1,13 +1,13 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { parseInput } from "../resources/validation.js";
-import { viewerOf } from "../settings/page.js";
-import { administeredIds, requireAdministered, requireAdminOfRecord } from "../settings/viewer.js";
+import { parseInput } from "../http/validation.js";
+import { createInvitation } from "../invitations/create-invitation.js";
+import { listOpenInvitations } from "../invitations/list-invitations.js";
+import { revokeInvitation } from "../invitations/revoke-invitation.js";
+import { viewerOf } from "../sessions/viewer-of.js";
 import type { Role } from "../workspaces/roles.js";
-import { createInvitation } from "./create-invitation.js";
-import { listOpenInvitations } from "./list-invitations.js";
-import { revokeInvitation } from "./revoke-invitation.js";
+import { requireAdministered, scopeOf } from "../workspaces/viewer.js";
 
 const listQuery = z.strictObject({ workspace: z.string().max(64).optional() });
 const createBody = z.strictObject({
@@ -24,9 +24,8 @@ export function invitationsApi(ctx: AppContext): Router {
   router.get("/api/invitations", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     const query = parseInput(listQuery, req.query, "query");
-    const workspaceIds = query.workspace ? [requireAdministered(viewer, query.workspace).id] : administeredIds(viewer);
-    const lists = await Promise.all(workspaceIds.map((id) => listOpenInvitations(ctx.db, id)));
-    res.json({ data: lists.flat() });
+    if (query.workspace) requireAdministered(viewer, query.workspace);
+    res.json({ data: await listOpenInvitations(ctx.db, scopeOf(viewer), query.workspace) });
   });
 
   router.post("/api/invitations", async (req, res) => {
@@ -45,11 +44,7 @@ export function invitationsApi(ctx: AppContext): Router {
   router.post("/api/invitations/:id/revoke", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     parseInput(emptyBody, req.body ?? {}, "body");
-    await requireAdminOfRecord(viewer, "invitation", async (memberWorkspaceIds) =>
-      (await ctx.db.invitation.findFirst({ where: { id: req.params.id, workspaceId: { in: memberWorkspaceIds } }, select: { workspaceId: true } }))
-        ?.workspaceId ?? null,
-    );
-    const revoked = await revokeInvitation(ctx.db, { id: req.params.id, workspaceIds: administeredIds(viewer), actor: viewer.actor });
+    const revoked = await revokeInvitation(ctx.db, { id: req.params.id, scope: scopeOf(viewer), actor: viewer.actor });
     res.json({ data: revoked });
   });
 

@@ -4,7 +4,7 @@ import { ValidationError } from "../errors/app-error.js";
 import { pageHeaders } from "../http/security-headers.js";
 import type { PageKit } from "../sessions/page-kit.js";
 import { createSession } from "../sessions/session-store.js";
-import { type AcceptOutcome, acceptInvitation, acceptWithNewAccount, type FoundInvitation, type InvitationLookup, lookUpInvitation } from "./accept-invitation.js";
+import { type AcceptOutcome, acceptInvitation, acceptWithNewAccount, type FoundInvitation, type InvitationLookup, lookUpInvitation } from "../invitations/accept-invitation.js";
 
 type Unusable = "unknown" | "expired" | "accepted" | "revoked";
 

@@ -2,14 +2,14 @@ import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { AppError } from "../errors/app-error.js";
+import { type CreatedInvitation, createInvitation } from "../invitations/create-invitation.js";
+import { listOpenInvitations } from "../invitations/list-invitations.js";
+import { revokeInvitation } from "../invitations/revoke-invitation.js";
 import type { PageKit } from "../sessions/page-kit.js";
-import { fmt } from "../settings/format.js";
-import { viewerOf } from "../settings/page.js";
-import { requireAdministered, requireAdminOfRecord, type Viewer } from "../settings/viewer.js";
+import { viewerOf } from "../sessions/viewer-of.js";
 import { ROLES, type Role } from "../workspaces/roles.js";
-import { type CreatedInvitation, createInvitation } from "./create-invitation.js";
-import { listOpenInvitations } from "./list-invitations.js";
-import { revokeInvitation } from "./revoke-invitation.js";
+import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
+import { fmt } from "./format.js";
 
 const inviteForm = z.strictObject({
   _csrf: z.string(),
@@ -37,7 +37,7 @@ export function invitationsSettingsRoutes(ctx: AppContext, kit: PageKit): Router
     extras: { created?: CreatedInvitation; error?: string; values?: Record<string, string>; status?: number } = {},
   ) {
     const workspace = viewer.administered.find((w) => w.id === workspaceId) ?? viewer.administered[0] ?? null;
-    const invitations = workspace ? await listOpenInvitations(ctx.db, workspace.id) : [];
+    const invitations = workspace ? await listOpenInvitations(ctx.db, scopeOf(viewer), workspace.id) : [];
     res.status(extras.status ?? 200).render("settings/invitations", {
       title: "Invitations",
       tab: "members",
@@ -87,17 +87,8 @@ export function invitationsSettingsRoutes(ctx: AppContext, kit: PageKit): Router
 
   router.post("/settings/members/invitations/:id/revoke", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    let workspaceId = "";
-    await requireAdminOfRecord(viewer, "invitation", async (memberWorkspaceIds) => {
-      const row = await ctx.db.invitation.findFirst({
-        where: { id: req.params.id, workspaceId: { in: memberWorkspaceIds } },
-        select: { workspaceId: true },
-      });
-      workspaceId = row?.workspaceId ?? "";
-      return row?.workspaceId ?? null;
-    });
-    await revokeInvitation(ctx.db, { id: req.params.id, workspaceIds: [workspaceId], actor: viewer.actor });
-    res.redirect(303, `/settings/members/invitations?workspace=${encodeURIComponent(workspaceId)}&notice=revoked`);
+    const revoked = await revokeInvitation(ctx.db, { id: req.params.id, scope: scopeOf(viewer), actor: viewer.actor });
+    res.redirect(303, `/settings/members/invitations?workspace=${encodeURIComponent(revoked.workspace_id)}&notice=revoked`);
   });
 
   return router;
