@@ -28,6 +28,7 @@ const PARTS = {
   "api-keys": ["access", "audit", "change-feed", "db", "errors", "generated", "hashing"],
   "authorized-apps": ["access", "audit", "change-feed", "db", "errors", "generated", "scopes"],
   oauth: ["audit", "authorized-apps", "change-feed", "config.ts", "db", "errors", "generated", "hashing", "http", "logger.ts", "scopes", "security", "sessions", "users", "workspaces"],
+  invitations: ["access", "audit", "config.ts", "db", "errors", "hashing", "logger.ts", "users", "workspaces"],
   credentials: ["api-keys", "change-feed", "db", "errors", "logger.ts", "scopes"],
   metrics: ["change-feed", "credentials", "errors", "hashing"],
   http: ["api-keys", "config.ts", "credentials", "db", "errors", "logger.ts"],
@@ -38,9 +39,9 @@ const PARTS = {
   "leaked-credentials": ["access", "api-keys", "audit", "authorized-apps", "change-feed", "config.ts", "db", "errors", "generated", "http"],
   members: ["access", "api-keys", "audit", "authorized-apps", "change-feed", "db", "errors", "generated", "users", "workspaces"],
   account: ["audit", "db", "errors", "sessions", "users"],
-  settings: ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "leaked-credentials", "members", "scopes", "sessions", "workspaces"],
-  "admin-api": ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "members", "sessions", "workspaces"],
-  cli: ["access", "api-keys", "audit", "authorized-apps", "config.ts", "db", "errors", "logger.ts", "members", "oauth", "users", "workspaces"],
+  settings: ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "invitations", "leaked-credentials", "members", "scopes", "sessions", "workspaces"],
+  "admin-api": ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "invitations", "members", "sessions", "workspaces"],
+  cli: ["access", "api-keys", "audit", "authorized-apps", "config.ts", "db", "errors", "invitations", "logger.ts", "members", "oauth", "users", "workspaces"],
   types: ["credentials", "logger.ts", "users"],
 };
 

@@ -13,6 +13,7 @@ import { everyInterval, type PeriodicTask } from "./housekeeping/periodic-task.j
 import { purgeExpired } from "./housekeeping/purge-expired.js";
 import { waitForDatabase } from "./db/wait-for-database.js";
 import { createLogger, type Logger } from "./logger.js";
+import { createMailer, type Mailer } from "./invitations/mailer.js";
 import { instrumentChangeFeed } from "./metrics/feed-metrics.js";
 import { Metrics } from "./metrics/metrics.js";
 import { countProviderTokens } from "./metrics/oauth-metrics.js";
@@ -40,6 +41,8 @@ export interface AppContext {
   metrics: Metrics;
   /** The /v1 rate-limit counters, shared by every node through the database. */
   rateLimits: SharedRateLimitCounters;
+  /** Outgoing mail through SMTP_URL, or null when none is configured. */
+  mailer: Mailer | null;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -105,10 +108,12 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     );
   }
 
+  const mailer = createMailer(config.mail);
   return {
     config,
     logger,
     db,
+    mailer,
     feed,
     apiKeys,
     resolver,
@@ -122,6 +127,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
       await Promise.all(tasks.map((t) => t.stop()));
       await feed.stop();
       await rateLimits.stop();
+      mailer?.close();
       await db.$disconnect();
     },
   };

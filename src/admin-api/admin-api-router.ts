@@ -7,6 +7,7 @@ import { activityApi } from "./activity-api.js";
 import { apiKeysApi } from "./api-keys-api.js";
 import { authorizedAppsApi } from "./authorized-apps-api.js";
 import { membersApi } from "./members-api.js";
+import { invitationsApi } from "./invitations-api.js";
 import { workspacesApi } from "./workspaces-api.js";
 
 /**
@@ -26,5 +27,6 @@ export function adminApiRouter(ctx: AppContext, kit: PageKit): Router {
   router.use(membersApi(ctx));
   router.use(activityApi(ctx));
   router.use(accountApi(ctx));
+  router.use(invitationsApi(ctx));
   return router;
 }

@@ -4,6 +4,7 @@ import { toApiKeyView } from "../api-keys/api-key-view.js";
 import { toAuthorizedAppView } from "../authorized-apps/authorized-app-view.js";
 import type { AppContext } from "../context.js";
 import { NotFoundError, ValidationError } from "../errors/app-error.js";
+import { listOpenInvitations } from "../invitations/list-invitations.js";
 import { changeMembership } from "../members/change-membership.js";
 import { credentialsLeftBehind } from "../members/left-behind.js";
 import { listMembers } from "../members/list-members.js";
@@ -89,11 +90,14 @@ export function membersRoutes(ctx: AppContext, kit: PageKit): Router {
     const viewer = await viewerOf(ctx, req);
     const workspace = selectedWorkspace(viewer, req.query.workspace);
     const members = workspace ? await listMembers(ctx.db, workspace.id) : [];
+    const canManage = workspace ? ADMIN_ROLES.includes(workspace.role) : false;
+    const pending = canManage && workspace ? await listOpenInvitations(ctx.db, scopeOf(viewer), workspace.id) : [];
     renderSettings(req, res, kit, { tab: "members", title: "Team Members", viewer }, {
       workspace,
+      pendingInvitations: pending.filter((i) => i.status === "pending").length,
       workspaces: memberships(viewer),
       members,
-      canManage: workspace ? ADMIN_ROLES.includes(workspace.role) : false,
+      canManage,
       assignable: (role: string) => (workspace ? assignableRoles(workspace.role, role) : []),
       mayRemove: (role: string) => (workspace ? ADMIN_ROLES.includes(workspace.role) && (role !== "owner" || workspace.role === "owner") : false),
       notice: NOTICES[typeof req.query.notice === "string" ? req.query.notice : ""] ?? null,

@@ -3,6 +3,7 @@ import type { AppContext } from "../context.js";
 import { pageHeaders } from "../http/security-headers.js";
 import type { PageKit } from "../sessions/page-kit.js";
 import { accountRoutes } from "./account-routes.js";
+import { invitationsSettingsRoutes } from "./invitations-routes.js";
 import { activityRoutes } from "./activity-routes.js";
 import { apiKeysRoutes } from "./api-keys-routes.js";
 import { authorizedAppsRoutes } from "./authorized-apps-routes.js";
@@ -21,5 +22,6 @@ export function settingsRouter(ctx: AppContext, kit: PageKit): Router {
   router.use(membersRoutes(ctx, kit));
   router.use(activityRoutes(ctx, kit));
   router.use(accountRoutes(ctx, kit));
+  router.use(invitationsSettingsRoutes(ctx, kit));
   return router;
 }

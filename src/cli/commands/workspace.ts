@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { OPERATOR } from "../../access/access-scope.js";
 import { CLI } from "../../audit/audit-log.js";
 import { changeMembership, type MembershipChangeResult } from "../../members/change-membership.js";
 import { listMembers } from "../../members/list-members.js";
@@ -10,6 +11,10 @@ import type { MembershipResult } from "../../workspaces/membership-result.js";
 import { removeMember } from "../../workspaces/remove-member.js";
 import { type Role, ROLES } from "../../workspaces/roles.js";
 import { setMemberRole } from "../../workspaces/set-member-role.js";
+import { createInvitation } from "../../invitations/create-invitation.js";
+import type { InvitationView } from "../../invitations/invitation-view.js";
+import { listOpenInvitations } from "../../invitations/list-invitations.js";
+import { revokeInvitation } from "../../invitations/revoke-invitation.js";
 import { withContext } from "../run-command.js";
 
 interface MemberOptions {
@@ -34,7 +39,19 @@ const removal = (r: MembershipResult | MembershipChangeResult) =>
 
 const roleOption = () => new Option("--role <role>", "the member's role").choices(ROLES).makeOptionMandatory();
 
-/** `workspace create | members | add-member | set-role | remove-member`. Every membership change is audited. */
+const invitationLine = (i: InvitationView) =>
+  `${i.id}  ${i.email}  ${i.role}  ${i.status}  invited by ${i.invited_by ?? "-"}  expires ${i.expires_at}`;
+
+const MAIL_NOTES = {
+  sent: "It was also emailed to the invitee.",
+  failed: "The email could not be sent: pass the link on yourself.",
+  not_configured: "Email is not configured (SMTP_URL): pass the link on yourself.",
+};
+
+/**
+ * `workspace create | members | add-member | set-role | remove-member | invite | invitations | revoke-invitation`.
+ * Every membership change is audited.
+ */
 export function workspaceCommands(program: Command): void {
   const workspace = program.command("workspace").description("manage workspaces and their members");
 
@@ -109,6 +126,53 @@ export function workspaceCommands(program: Command): void {
               )
             : removeMember(ctx.db, { workspaceId: opts.workspace, email: opts.email, actor: CLI }),
         removal,
+      ),
+    );
+
+  workspace
+    .command("invite")
+    .description("invite someone by email; prints the single-use link once (also emailed when SMTP_URL is set)")
+    .requiredOption("--workspace <id>", "workspace id")
+    .requiredOption("--email <email>", "the invitee's email")
+    .addOption(roleOption())
+    .action(
+      withContext(
+        (ctx, opts: MemberOptions) =>
+          createInvitation(
+            { db: ctx.db, issuer: ctx.config.issuer, mailer: ctx.mailer, logger: ctx.logger },
+            opts.workspace,
+            { actor: CLI, standing: "operator" },
+            { email: opts.email, role: opts.role },
+          ),
+        (created) =>
+          [
+            `Invited ${created.invitation.email} as ${created.invitation.role} (invitation ${created.invitation.id}, expires ${created.invitation.expires_at}).`,
+            MAIL_NOTES[created.mail],
+            "This link is shown once:",
+            created.link,
+          ].join("\n"),
+      ),
+    );
+
+  workspace
+    .command("invitations")
+    .description("list a workspace's pending (and recently expired) invitations")
+    .requiredOption("--workspace <id>", "workspace id")
+    .action(
+      withContext(
+        async (ctx, opts: { workspace: string }) => ({ data: await listOpenInvitations(ctx.db, OPERATOR, opts.workspace) }),
+        (r) => (r.data.length ? r.data.map(invitationLine).join("\n") : "No pending invitations."),
+      ),
+    );
+
+  workspace
+    .command("revoke-invitation")
+    .description("revoke a pending invitation; its link stops working at once")
+    .requiredOption("--id <id>", "invitation id")
+    .action(
+      withContext(
+        (ctx, opts: { id: string }) => revokeInvitation(ctx.db, { id: opts.id, scope: OPERATOR, actor: CLI }),
+        (i) => `Invitation ${i.id} for ${i.email}: ${i.status}`,
       ),
     );
 }
