@@ -4,6 +4,7 @@ import { expireDueApiKeys } from "./api-keys/expire-api-keys.js";
 import type { Config } from "./config.js";
 import { ApiKeyVerifier } from "./credentials/api-key-verifier.js";
 import { ChangeFeed } from "./credentials/change-feed.js";
+import { DpopSenderConstraint } from "./credentials/dpop/sender-constraint.js";
 import { PostgresChangeNotifier } from "./credentials/postgres-change-notifier.js";
 import { CredentialResolver } from "./credentials/resolver.js";
 import { createDb, databaseKind, type Db } from "./db/client.js";
@@ -83,6 +84,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
   const oauth = await createOAuthServer({ config, db, feed, logger });
   countProviderTokens(oauth.provider, metrics);
   resolver.useAccessTokens(new AccessTokenVerifier({ db, feed }, oauth.resource, logger, metrics.cacheObserver("oauth")));
+  resolver.useSenderConstraint(new DpopSenderConstraint(db, config.issuer));
   const csrfSecret = await getOrCreateSecret(db, "csrf", () => crypto.randomBytes(32).toString("base64url"));
   const rateLimits = new SharedRateLimitCounters(db, logger, {
     syncIntervalMs: config.rateLimit.syncIntervalMs,
@@ -97,7 +99,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     tasks.push(
       everyInterval("purge of expired sessions and OAuth artifacts", config.purgeIntervalMs, logger, async () => {
         const purged = await purgeExpired(db);
-        if (purged.sessions || purged.oauthArtifacts) logger.info({ purged }, "purged expired rows");
+        if (purged.sessions || purged.oauthArtifacts || purged.dpopProofs) logger.info({ purged }, "purged expired rows");
       }),
     );
   }

@@ -5,6 +5,9 @@ import { KEY_PREFIX } from "../api-keys/key-format.js";
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const BEARER_SCHEME = /^Bearer(?:[ \t]|$)/i;
 const MAX_LENGTH = 4096;
+// RFC 9449 §7.1: the DPoP scheme carries a token the same way.
+const TOKEN = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*)$/i;
+const TOKEN_SCHEME = /^(Bearer|DPoP)(?:[ \t]|$)/i;
 
 /** Error for an unusable Bearer value, named after what it claims to be. */
 export function invalidCredential(value: string): AuthenticationError {
@@ -24,4 +27,18 @@ export function parseBearer(header: string | undefined): string {
   const match = header.length <= MAX_LENGTH ? BEARER.exec(header) : null;
   if (!match) throw invalidCredential(header.slice(6).trimStart());
   return match[1];
+}
+
+/**
+ * Like parseBearer, also accepting the DPoP scheme (RFC 9449 §7.1), with the scheme it was sent with:
+ * whether that scheme fits the token is the sender constraint's decision.
+ */
+export function parseAuthorization(header: string | undefined): { scheme: "bearer" | "dpop"; credential: string } {
+  const scheme = header ? TOKEN_SCHEME.exec(header)?.[1] : undefined;
+  if (!header || !scheme) {
+    throw new AuthenticationError("missing_credentials", "Send a credential as Authorization: Bearer <credential>.");
+  }
+  const match = header.length <= MAX_LENGTH ? TOKEN.exec(header) : null;
+  if (!match) throw invalidCredential(header.slice(scheme.length).trimStart());
+  return { scheme: scheme.toLowerCase() === "dpop" ? "dpop" : "bearer", credential: match[2] };
 }

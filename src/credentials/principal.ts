@@ -5,7 +5,14 @@ export type V1Scope = (typeof V1_SCOPES)[number];
 export const READ_SCOPES: V1Scope[] = ["subscribers:read", "tags:read"];
 
 export type ApiKeyCredential = { type: "api_key"; id: string; prefix: string };
-export type OAuthCredential = { type: "oauth"; authorizedAppId: string; clientId: string; grantId: string };
+export type OAuthCredential = {
+  type: "oauth";
+  authorizedAppId: string;
+  clientId: string;
+  grantId: string;
+  /** The thumbprint of the key a DPoP-bound token is bound to (RFC 9449); absent for a Bearer token. */
+  jkt?: string;
+};
 
 /** Who is calling /v1: the workspace the credential belongs to and what it may do there. */
 export interface Principal {
