@@ -1,8 +1,8 @@
 import { KEY_PREFIX } from "../api-keys/key-format.js";
 import { AuthenticationError } from "../errors/app-error.js";
 import { parseAuthorization } from "./bearer.js";
-import { DpopError } from "./dpop/dpop-error.js";
-import type { DpopSenderConstraint, PresentedRequest } from "./dpop/sender-constraint.js";
+import { DpopError } from "../dpop/dpop-error.js";
+import type { DpopSenderConstraint, PresentedRequest } from "../dpop/sender-constraint.js";
 import type { CredentialVerifier, Principal } from "./principal.js";
 
 type CredentialKind = "api_key" | "oauth" | "none";

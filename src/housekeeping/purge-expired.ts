@@ -1,4 +1,4 @@
-import { purgeExpiredProofs } from "../credentials/dpop/proof-replay-store.js";
+import { purgeExpiredProofs } from "../dpop/proof-replay-store.js";
 import type { Db } from "../db/client.js";
 import { purgeExpiredOidcModels } from "../oauth/prisma-adapter.js";
 import { purgeExpiredSessions } from "../sessions/session-store.js";

@@ -15,7 +15,10 @@ interface PromptContext {
  */
 export function consentForOfflineAccess(provider: Provider): void {
   const prototype = provider.OIDCContext.prototype as object;
-  const inherited = Object.getOwnPropertyDescriptor(prototype, "prompts")?.get;
+  const descriptor = Object.getOwnPropertyDescriptor(prototype, "prompts");
+  // A getter taken off its descriptor, always invoked below with `.call(this)`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const inherited = descriptor?.get as ((this: PromptContext) => unknown) | undefined;
   if (!inherited) throw new Error("oidc-provider's request context has no prompts getter (library version changed?)");
   Object.defineProperty(prototype, "prompts", {
     configurable: true,

@@ -1,5 +1,5 @@
 import type Provider from "oidc-provider";
-import { recordFirstUse } from "../credentials/dpop/proof-replay-store.js";
+import { recordFirstUse } from "../dpop/proof-replay-store.js";
 import type { Db } from "../db/client.js";
 
 interface ReplayDetectionClass {

@@ -1,5 +1,5 @@
-import crypto from "node:crypto";
 import { calculateJwkThumbprint, EmbeddedJWK, type JWTPayload, jwtVerify } from "jose";
+import { sha256 } from "../hashing/sha256.js";
 
 /** Algorithms a DPoP proof may be signed with, at the token endpoint and on /v1 (the provider's defaults). */
 export const DPOP_ALGORITHMS = ["ES256", "Ed25519", "EdDSA"] as const;
@@ -26,8 +26,6 @@ export interface ProofExpectation {
 
 export class ProofRejected extends Error {}
 
-const sha256 = (value: string) => crypto.createHash("sha256").update(value).digest("base64url");
-
 /** A URL without query and fragment, normalized (RFC 9449 §4.3 point 9), or undefined when it is none. */
 function comparableUrl(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
@@ -46,7 +44,7 @@ function claimsOf(payload: JWTPayload, expected: ProofExpectation): { jti: strin
   if (Math.abs(now - iat) > DPOP_IAT_WINDOW_S) throw new ProofRejected("DPoP proof iat is not recent enough");
   if (htm !== expected.method) throw new ProofRejected("DPoP proof htm does not match the request method");
   if (comparableUrl(htu) !== comparableUrl(expected.url)) throw new ProofRejected("DPoP proof htu does not match the request URL");
-  if (ath !== sha256(expected.accessToken)) throw new ProofRejected("DPoP proof ath does not match the access token");
+  if (ath !== sha256(expected.accessToken, "base64url")) throw new ProofRejected("DPoP proof ath does not match the access token");
   return { jti, iat };
 }
 

@@ -1,4 +1,4 @@
-import type { Db } from "../../db/client.js";
+import type { Db } from "../db/client.js";
 import { DpopError } from "./dpop-error.js";
 import { DPOP_IAT_WINDOW_S, ProofRejected, verifyDpopProof } from "./dpop-proof.js";
 import { recordFirstUse } from "./proof-replay-store.js";

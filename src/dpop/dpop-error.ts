@@ -1,4 +1,4 @@
-import { AuthenticationError } from "../../errors/app-error.js";
+import { AuthenticationError } from "../errors/app-error.js";
 import { DPOP_ALGORITHMS } from "./dpop-proof.js";
 
 /**

@@ -1,11 +1,9 @@
-import crypto from "node:crypto";
-import type { Db } from "../../db/client.js";
-import { deleteInBatches } from "../../db/delete-in-batches.js";
-import { isUniqueViolation } from "../../db/unique-violation.js";
+import type { Db } from "../db/client.js";
+import { deleteInBatches } from "../db/delete-in-batches.js";
+import { isUniqueViolation } from "../db/unique-violation.js";
+import { sha256 } from "../hashing/sha256.js";
 
 type ReplayDb = Pick<Db, "dpopProof">;
-
-const digest = (key: string) => crypto.createHash("sha256").update(key).digest("base64url");
 
 /**
  * Records that a proof was used, and answers whether it is the first use: the row's primary key decides, so
@@ -14,7 +12,7 @@ const digest = (key: string) => crypto.createHash("sha256").update(key).digest("
  * only its digest is stored. A row left over from an expired entry gives way to the new one.
  */
 export async function recordFirstUse(db: ReplayDb, key: string, expiresAt: Date): Promise<boolean> {
-  const id = digest(key);
+  const id = sha256(key, "base64url");
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await db.dpopProof.create({ data: { id, expiresAt } });
