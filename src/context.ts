@@ -5,6 +5,7 @@ import type { Config } from "./config.js";
 import { ApiKeyVerifier } from "./credentials/api-key-verifier.js";
 import { ChangeFeed } from "./change-feed/change-feed.js";
 import { PostgresChangeNotifier } from "./change-feed/postgres-change-notifier.js";
+import { DpopSenderConstraint } from "./dpop/sender-constraint.js";
 import { CredentialResolver } from "./credentials/resolver.js";
 import { createVerifierState } from "./credentials/shared-state.js";
 import { createDb, databaseKind, type Db } from "./db/client.js";
@@ -89,6 +90,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
   const oauth = await createOAuthServer({ config, db, feed, logger });
   countProviderTokens(oauth.provider, metrics);
   resolver.useAccessTokens(new AccessTokenVerifier({ db, feed }, oauth.accessTokens, logger, metrics.cacheObserver("oauth"), verifierState));
+  resolver.useSenderConstraint(new DpopSenderConstraint(db, config.issuer));
   const csrfSecret = await getOrCreateSecret(db, "csrf", () => crypto.randomBytes(32).toString("base64url"));
   const rateLimits = new SharedRateLimitCounters(db, logger, {
     syncIntervalMs: config.rateLimit.syncIntervalMs,
@@ -103,7 +105,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     tasks.push(
       everyInterval("purge of expired sessions and OAuth artifacts", config.purgeIntervalMs, logger, async () => {
         const purged = await purgeExpired(db);
-        if (purged.sessions || purged.oauthArtifacts) logger.info({ purged }, "purged expired rows");
+        if (purged.sessions || purged.oauthArtifacts || purged.dpopProofs) logger.info({ purged }, "purged expired rows");
       }),
     );
   }

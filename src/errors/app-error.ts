@@ -26,10 +26,16 @@ export class AppError extends Error {
 
 const REALM = 'Bearer realm="workspace-auth"';
 
-/** 401: the request carries no usable credential. `sent` tells whether one was sent at all (RFC 6750 §3). */
+/**
+ * 401: the request carries no usable credential. The challenge says whether one was sent at all (RFC 6750 §3);
+ * a DPoP failure brings its own (RFC 9449 §7.1).
+ */
 export class AuthenticationError extends AppError {
-  constructor(code: "missing_credentials" | "invalid_api_key" | "invalid_access_token", message: string) {
-    const challenge = code === "missing_credentials" ? REALM : `${REALM}, error="invalid_token"`;
+  constructor(
+    code: "missing_credentials" | "invalid_api_key" | "invalid_access_token" | "invalid_dpop_proof",
+    message: string,
+    challenge = code === "missing_credentials" ? REALM : `${REALM}, error="invalid_token"`,
+  ) {
     super(401, "authentication_error", code, message, { "WWW-Authenticate": challenge });
   }
 }
