@@ -1,7 +1,8 @@
 /**
  * `npm run screenshots`: starts the app on a throw-away SQLite database with demo data, signs in with
- * Debian's Chromium and saves the Settings screenshots the README shows into docs/: both tabs, the
- * "Save Your API Key" dialog, and the API Keys tab on a phone-sized screen.
+ * Debian's Chromium and saves the Settings screenshots the README shows into docs/: the tabs, the
+ * "Save Your API Key" dialog, the review of what a leaving member leaves behind, My account, and the API Keys
+ * and Team Members tabs on a phone-sized screen.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -26,6 +27,7 @@ import { createClient } from "../src/oauth/clients/create-client.js";
 import { createUser } from "../src/users/create-user.js";
 import { addMember } from "../src/workspaces/add-member.js";
 import { createWorkspace } from "../src/workspaces/create-workspace.js";
+import { removeMember } from "../src/workspaces/remove-member.js";
 import { setMemberRole } from "../src/workspaces/set-member-role.js";
 import { launchBrowser } from "../test/support/browser.js";
 import { OPERATOR } from "../src/access/access-scope.js";
@@ -58,7 +60,7 @@ async function seed(ctx: AppContext): Promise<void> {
       access,
       ownerId: owner,
       expiresAt: days === null ? null : new Date(Date.now() + days * DAY),
-      actor: owner === maya.id ? asMaya : asTheo,
+      actor: owner === maya.id ? asMaya : owner === theo.id ? asTheo : { type: "user", id: owner, label: "lena@contractor.example" },
     })).apiKey;
   const production = await key(acme.id, "Production sync", "read_write", maya.id, null);
   const analytics = await key(acme.id, "Analytics export", "read_only", theo.id, 90);
@@ -88,6 +90,32 @@ async function seed(ctx: AppContext): Promise<void> {
   const old = await connect("Signup Widgets", acme.id, ["subscribers:write"], null);
   await revokeAuthorizedApp({ db, feed: ctx.feed }, { id: old, scope: OPERATOR, by: "user", actor: asMaya });
   await connect("Canvas Reports", fern.id, ["subscribers:read"], null);
+
+  // A contractor who left: their key was kept, so the API Keys tab shows "owner left" until it is reassigned.
+  const lena = await createUser(db, cost, { email: "lena@contractor.example", password: PASSWORD, name: "Lena Moss" });
+  await addMember(db, { workspaceId: acme.id, email: lena.email, role: "admin", actor: asMaya });
+  await key(acme.id, "Import script", "read_write", lena.id, 30);
+  await removeMember(db, { workspaceId: acme.id, email: lena.email, actor: asMaya });
+  // Theo approved an app and signed in recently; Sam signed in last week.
+  await connectAs(ctx, "Zapier Bridge", acme.id, theo.id, { type: "user", id: theo.id, label: theo.email });
+  await db.user.update({ where: { id: theo.id }, data: { lastSignInAt: new Date(Date.now() - 3 * 3_600_000) } });
+  // Maya is also signed in on her phone, so My account lists two sessions.
+  await db.webSession.create({
+    data: {
+      id: crypto.randomBytes(32).toString("hex"),
+      userId: maya.id,
+      createdAt: new Date(Date.now() - 2 * DAY),
+      expiresAt: new Date(Date.now() + 5 * DAY),
+      userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+    },
+  });
+  await db.user.update({ where: { email: "sam@acme.example" }, data: { lastSignInAt: new Date(Date.now() - 6 * DAY) } });
+}
+
+/** An app approved by someone other than Maya. */
+async function connectAs(ctx: AppContext, name: string, workspaceId: string, userId: string, actor: Actor): Promise<void> {
+  const { client } = await createClient(ctx.db, { name, redirectUris: ["https://apps.example/callback"], actor: CLI });
+  await recordApproval({ db: ctx.db, feed: ctx.feed }, { clientId: client.client_id, workspaceId, userId, scopes: ["subscribers:read"], grantId: crypto.randomUUID(), actor });
 }
 
 async function shoot(browser: Browser, baseURL: string): Promise<void> {
@@ -113,10 +141,22 @@ async function shoot(browser: Browser, baseURL: string): Promise<void> {
   await page.goto("/settings/authorized-apps");
   await page.screenshot({ path: path.join(docs, "settings-authorized-apps.png"), fullPage: true });
 
+  await page.getByRole("link", { name: "Team Members" }).click();
+  await page.waitForURL("**/settings/members");
+  await page.screenshot({ path: path.join(docs, "settings-members.png"), fullPage: true });
+  await page.locator("tbody tr", { has: page.getByText("theo@acme.example", { exact: true }) }).getByRole("link", { name: "Remove" }).click();
+  await page.getByRole("heading", { name: /^Remove Theo Park/ }).waitFor();
+  await page.screenshot({ path: path.join(docs, "settings-member-review.png"), fullPage: true });
+
+  await page.goto("/settings/account");
+  await page.screenshot({ path: path.join(docs, "settings-account.png"), fullPage: true });
+
   // The same session on a phone-sized screen: rows become labelled cards.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/settings/api-keys");
   await page.screenshot({ path: path.join(docs, "settings-api-keys-phone.png") });
+  await page.goto("/settings/members");
+  await page.screenshot({ path: path.join(docs, "settings-members-phone.png") });
   await context.close();
 }
 

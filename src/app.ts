@@ -13,6 +13,7 @@ import { credentialRevokeRouter } from "./leaked-credentials/credential-revoke-r
 import { secretScanningRouter } from "./leaked-credentials/secret-scanning-routes.js";
 import { httpMetrics } from "./metrics/http-metrics.js";
 import { metricsRouter } from "./metrics/metrics-route.js";
+import { invitationPages } from "./settings/invitation-pages.js";
 import { interactionRouter } from "./oauth/interactions/interaction-routes.js";
 import { pointToResourceMetadata, protectedResourceRouter } from "./oauth/protected-resource-metadata.js";
 import { isProviderPath, providerRoutes } from "./oauth/provider-routes.js";
@@ -52,6 +53,7 @@ export function createApp(ctx: AppContext): express.Express {
   const kit = createPageKit(ctx);
   app.use(loginRouter(ctx, kit));
   app.use(interactionRouter(ctx, kit));
+  app.use(invitationPages(ctx, kit));
   app.use(settingsRouter(ctx, kit), adminApiRouter(ctx, kit));
 
   app.use(notFound);

@@ -105,6 +105,12 @@ const schema = z
       }),
     OIDC_JWKS: z.string().optional(),
     COOKIE_KEYS: z.string().optional(),
+    // Outgoing mail (invitations): smtp://user:pass@host:587 (STARTTLS when offered) or smtps://… (TLS from the start).
+    SMTP_URL: z
+      .string()
+      .refine((v) => /^smtps?:\/\/[^/]/.test(v), "must start with smtp:// or smtps://")
+      .optional(),
+    MAIL_FROM: z.string().min(3).optional(),
   })
   .transform((env) => {
     const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
@@ -157,6 +163,10 @@ const schema = z
       secretScanningKeys: env.SECRET_SCANNING_PUBLIC_KEYS,
       oidcJwks: env.OIDC_JWKS,
       cookieKeys: env.COOKIE_KEYS?.split(",").map((k) => k.trim()).filter(Boolean),
+      /** Outgoing mail; null when SMTP_URL is unset (invitation links are then passed on by hand). */
+      mail: env.SMTP_URL
+        ? { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM ?? `Workspace Auth <no-reply@${new URL(issuer).hostname}>` }
+        : null,
     };
   });
 

@@ -5,6 +5,7 @@ import type { Config } from "./config.js";
 import { ApiKeyVerifier } from "./credentials/api-key-verifier.js";
 import { ChangeFeed } from "./change-feed/change-feed.js";
 import { PostgresChangeNotifier } from "./change-feed/postgres-change-notifier.js";
+import { DpopSenderConstraint } from "./dpop/sender-constraint.js";
 import { CredentialResolver } from "./credentials/resolver.js";
 import { createVerifierState } from "./credentials/shared-state.js";
 import { createDb, databaseKind, type Db } from "./db/client.js";
@@ -13,6 +14,7 @@ import { everyInterval, type PeriodicTask } from "./housekeeping/periodic-task.j
 import { purgeExpired } from "./housekeeping/purge-expired.js";
 import { waitForDatabase } from "./db/wait-for-database.js";
 import { createLogger, type Logger } from "./logger.js";
+import { createMailer, type Mailer } from "./invitations/mailer.js";
 import { instrumentChangeFeed } from "./metrics/feed-metrics.js";
 import { Metrics } from "./metrics/metrics.js";
 import { countProviderTokens } from "./metrics/oauth-metrics.js";
@@ -40,6 +42,8 @@ export interface AppContext {
   metrics: Metrics;
   /** The /v1 rate-limit counters, shared by every node through the database. */
   rateLimits: SharedRateLimitCounters;
+  /** Outgoing mail through SMTP_URL, or null when none is configured. */
+  mailer: Mailer | null;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -86,6 +90,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
   const oauth = await createOAuthServer({ config, db, feed, logger });
   countProviderTokens(oauth.provider, metrics);
   resolver.useAccessTokens(new AccessTokenVerifier({ db, feed }, oauth.accessTokens, logger, metrics.cacheObserver("oauth"), verifierState));
+  resolver.useSenderConstraint(new DpopSenderConstraint(db, config.issuer));
   const csrfSecret = await getOrCreateSecret(db, "csrf", () => crypto.randomBytes(32).toString("base64url"));
   const rateLimits = new SharedRateLimitCounters(db, logger, {
     syncIntervalMs: config.rateLimit.syncIntervalMs,
@@ -100,15 +105,17 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     tasks.push(
       everyInterval("purge of expired sessions and OAuth artifacts", config.purgeIntervalMs, logger, async () => {
         const purged = await purgeExpired(db);
-        if (purged.sessions || purged.oauthArtifacts) logger.info({ purged }, "purged expired rows");
+        if (purged.sessions || purged.oauthArtifacts || purged.dpopProofs) logger.info({ purged }, "purged expired rows");
       }),
     );
   }
 
+  const mailer = createMailer(config.mail);
   return {
     config,
     logger,
     db,
+    mailer,
     feed,
     apiKeys,
     resolver,
@@ -122,6 +129,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
       await Promise.all(tasks.map((t) => t.stop()));
       await feed.stop();
       await rateLimits.stop();
+      mailer?.close();
       await db.$disconnect();
     },
   };

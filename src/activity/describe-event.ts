@@ -44,6 +44,7 @@ const DESCRIBE: Record<string, (d: Details) => string> = {
   "api_key.rotated": (d) => `Rotated ${keyLabel(d)}`,
   "api_key.revoked": (d) => `Revoked ${keyLabel(d)}${leakSuffix(d)}`,
   "api_key.expired": (d) => `${keyLabel(d)} expired`,
+  "api_key.reassigned": (d) => `Reassigned ${keyLabel(d)} to ${text(d.owner) ?? "another member"}${text(d.previous_owner) ? ` (was ${String(d.previous_owner)})` : ""}`,
   "authorized_app.authorized": (d) => {
     const scopes = permissionList(d.scopes);
     return `${d.renewed === true ? "Re-authorized" : "Authorized"} ${appLabel(d)}${scopes ? ` (${scopes})` : ""}`;
@@ -60,6 +61,10 @@ const DESCRIBE: Record<string, (d: Details) => string> = {
     return `Changed the role of ${text(d.email) ?? "a user"}${from ? ` from ${from}` : ""} to ${text(d.role) ?? "another role"}`;
   },
   "membership.removed": (d) => `Removed ${text(d.email) ?? "a user"} from the workspace`,
+  "invitation.created": (d) => `Invited ${text(d.email) ?? "someone"} as ${text(d.role) ?? "member"}`,
+  "invitation.accepted": (d) =>
+    `${text(d.email) ?? "Someone"} joined as ${text(d.role) ?? "member"}${text(d.invited_by) ? `, invited by ${String(d.invited_by)}` : ""}`,
+  "invitation.revoked": (d) => `Revoked the invitation of ${text(d.email) ?? "someone"}`,
   "workspace.created": (d) => `Created the workspace${text(d.name) ? ` “${String(d.name)}”` : ""}`,
 };
 

@@ -2,9 +2,12 @@ import { Router } from "express";
 import type { AppContext } from "../context.js";
 import { pageHeaders } from "../http/security-headers.js";
 import type { PageKit } from "../sessions/page-kit.js";
+import { accountApi } from "./account-api.js";
 import { activityApi } from "./activity-api.js";
 import { apiKeysApi } from "./api-keys-api.js";
 import { authorizedAppsApi } from "./authorized-apps-api.js";
+import { membersApi } from "./members-api.js";
+import { invitationsApi } from "./invitations-api.js";
 import { workspacesApi } from "./workspaces-api.js";
 
 /**
@@ -21,6 +24,9 @@ export function adminApiRouter(ctx: AppContext, kit: PageKit): Router {
   router.use(workspacesApi(ctx));
   router.use(apiKeysApi(ctx));
   router.use(authorizedAppsApi(ctx));
+  router.use(membersApi(ctx));
   router.use(activityApi(ctx));
+  router.use(accountApi(ctx));
+  router.use(invitationsApi(ctx));
   return router;
 }

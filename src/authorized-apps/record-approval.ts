@@ -53,7 +53,7 @@ async function write(deps: AuthorizedAppDeps, approval: Approval): Promise<strin
           include: { client: true },
         });
     await tx.authorizedAppGrant.create({
-      data: { grantId: approval.grantId, authorizedAppId: record.id, scopes: approval.scopes.join(" ") },
+      data: { grantId: approval.grantId, authorizedAppId: record.id, scopes: approval.scopes.join(" "), approvedById: approval.userId },
     });
     const liveScopes = await recomputeRecordScopes(tx, record.id);
     await recordAudit(tx, {

@@ -27,6 +27,8 @@ interface StoredAccessToken {
   aud?: string | string[];
   scope?: string;
   clientId?: string;
+  /** The key thumbprint of a DPoP-bound token. */
+  jkt?: string;
 }
 
 /** Cache tags: one change to a grant, a registry record or a client drops exactly its tokens. */
@@ -90,7 +92,13 @@ export class AccessTokenVerifier implements CredentialVerifier {
             principal: {
               workspace: { id: record.workspace.id, name: record.workspace.name },
               scopes: new Set(v1ScopesIn(payload.scope)),
-              credential: { type: "oauth", authorizedAppId: record.id, clientId: record.clientId, grantId: row.grantId },
+              credential: {
+                type: "oauth",
+                authorizedAppId: record.id,
+                clientId: record.clientId,
+                grantId: row.grantId,
+                ...(typeof payload.jkt === "string" ? { jkt: payload.jkt } : {}),
+              },
               rateKey: `app:${record.id}`,
             },
           }

@@ -3,10 +3,10 @@ import { InsufficientScopeError } from "../errors/app-error.js";
 import type { CredentialResolver } from "./resolver.js";
 import type { Principal, V1Scope } from "./principal.js";
 
-/** Resolves the bearer credential into `req.principal`, or fails with a 401 envelope. */
+/** Resolves the credential (Bearer, or DPoP with its proof) into `req.principal`, or fails with a 401 envelope. */
 export function authenticate(resolver: CredentialResolver): RequestHandler {
   return (req, _res, next) => {
-    resolver.resolve(req.headers.authorization).then(
+    resolver.resolve(req.headers.authorization, { method: req.method, target: req.originalUrl, proof: req.get("dpop") }).then(
       (principal) => {
         req.principal = principal;
         next();

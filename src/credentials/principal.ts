@@ -3,7 +3,14 @@ import type { V1Scope } from "../scopes/scopes.js";
 export type { V1Scope };
 
 export type ApiKeyCredential = { type: "api_key"; id: string; prefix: string };
-export type OAuthCredential = { type: "oauth"; authorizedAppId: string; clientId: string; grantId: string };
+export type OAuthCredential = {
+  type: "oauth";
+  authorizedAppId: string;
+  clientId: string;
+  grantId: string;
+  /** The thumbprint of the key a DPoP-bound token is bound to (RFC 9449); absent for a Bearer token. */
+  jkt?: string;
+};
 
 /** Who is calling /v1: the workspace the credential belongs to and what it may do there. */
 export interface Principal {

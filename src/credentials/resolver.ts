@@ -1,6 +1,8 @@
 import { KEY_PREFIX } from "../api-keys/key-format.js";
 import { AuthenticationError } from "../errors/app-error.js";
-import { parseBearer } from "./bearer.js";
+import { parseAuthorization } from "./bearer.js";
+import { DpopError } from "../dpop/dpop-error.js";
+import type { DpopSenderConstraint, PresentedRequest } from "../dpop/sender-constraint.js";
 import type { CredentialVerifier, Principal } from "./principal.js";
 
 type CredentialKind = "api_key" | "oauth" | "none";
@@ -10,14 +12,16 @@ const KIND_OF_FAILURE: Record<string, CredentialKind> = {
   missing_credentials: "none",
   invalid_api_key: "api_key",
   invalid_access_token: "oauth",
+  invalid_dpop_proof: "oauth",
 };
 
 /**
  * The one way a /v1 request becomes a principal: `mrk_` keys go to the key verifier, anything else to the
- * OAuth access-token verifier.
+ * OAuth access-token verifier, whose tokens then pass the DPoP sender constraint (keys are never DPoP-bound).
  */
 export class CredentialResolver {
   private accessTokens?: CredentialVerifier;
+  private senderConstraint?: DpopSenderConstraint;
 
   /** `onCheck` hears every check: what the credential claimed to be and `ok` or the error code (metrics). */
   constructor(
@@ -30,11 +34,23 @@ export class CredentialResolver {
     this.accessTokens = verifier;
   }
 
-  async resolve(authorizationHeader: string | undefined): Promise<Principal> {
+  /** Plugs in the DPoP check of access tokens; without it the DPoP scheme is refused. */
+  useSenderConstraint(constraint: DpopSenderConstraint): void {
+    this.senderConstraint = constraint;
+  }
+
+  /** `request` is what a DPoP proof is checked against (method, target, the DPoP header). */
+  async resolve(authorizationHeader: string | undefined, request?: PresentedRequest): Promise<Principal> {
     try {
-      const credential = parseBearer(authorizationHeader);
+      const { scheme, credential } = parseAuthorization(authorizationHeader);
       const isKey = credential.startsWith(KEY_PREFIX);
+      if (scheme === "dpop" && (isKey || !this.senderConstraint)) {
+        throw new DpopError("invalid_token", "Only DPoP-bound access tokens use the DPoP scheme; send this credential as Bearer.");
+      }
       const principal = await (isKey ? this.apiKeys : this.accessTokenVerifier()).verify(credential);
+      if (principal.credential.type === "oauth") {
+        await this.senderConstraint?.check(scheme, credential, principal.credential.jkt, request);
+      }
       this.onCheck?.(isKey ? "api_key" : "oauth", "ok");
       return principal;
     } catch (err) {

@@ -10,8 +10,10 @@ import { prismaAdapter, storageId } from "./prisma-adapter.js";
 import { OPAQUE_TOKEN_BITS, providerConfiguration } from "./provider-configuration.js";
 import { revokeGrant, wireProviderEvents } from "./provider-events.js";
 import { loadProviderKeys, type ProviderKeys } from "./provider-keys.js";
-import { advertiseV1Scopes, awaitHeldWork, consentForOfflineAccess, unauthenticatedClientIs401 } from "./provider-middleware.js";
+import { consentForOfflineAccess } from "./offline-access-consent.js";
+import { advertiseV1Scopes, awaitHeldWork, unauthenticatedClientIs401 } from "./provider-middleware.js";
 import { renderProviderError } from "./render-provider-error.js";
+import { shareReplayDetection } from "./shared-replay-detection.js";
 import { shareSignIn } from "./shared-sign-in.js";
 import { v1Resource } from "../scopes/scopes.js";
 
@@ -69,6 +71,7 @@ export function buildProvider(parts: ProviderParts): Provider {
   // any request reaches the provider (pinToIssuer), so the client and the proxies decide neither.
   provider.proxy = true;
   shareSignIn(provider, parts.db);
+  consentForOfflineAccess(provider);
   provider.Client.prototype.compareClientSecret = function compareDigest(this: { clientSecret?: string }, presented: string) {
     return clientSecretMatches(this.clientSecret, presented);
   };
@@ -93,10 +96,10 @@ export async function createOAuthServer(deps: AuthorizedAppDeps & { config: Conf
     sessionTtlSeconds: config.sessionTtlHours * 3600,
     adapter,
   });
+  shareReplayDetection(provider, db);
   provider.use(answerOutagesWith503);
   provider.use(awaitHeldWork);
   provider.use(advertiseV1Scopes);
-  provider.use(consentForOfflineAccess);
   provider.use(unauthenticatedClientIs401);
   wireProviderEvents(provider, registry, logger);
   const resource = v1Resource(config.issuer);

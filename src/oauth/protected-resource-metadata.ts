@@ -2,6 +2,7 @@ import { type ErrorRequestHandler, Router } from "express";
 import { z } from "zod";
 import { V1_SCOPES, v1Resource } from "../scopes/scopes.js";
 import { AuthenticationError } from "../errors/app-error.js";
+import { DPOP_ALGORITHMS } from "../dpop/dpop-proof.js";
 
 /** RFC 9728 §3: the metadata of resource `$ISSUER/v1` lives at the well-known path with the resource's path appended. */
 export const PROTECTED_RESOURCE_PATH = "/.well-known/oauth-protected-resource/v1";
@@ -18,6 +19,7 @@ export const protectedResourceMetadataSchema = z
     authorization_servers: z.array(z.url()),
     scopes_supported: z.array(z.string()),
     bearer_methods_supported: z.array(z.enum(["header", "body", "query"])),
+    dpop_signing_alg_values_supported: z.array(z.string()).describe("JWS algorithms a DPoP proof on /v1 may use (RFC 9449)."),
     resource_name: z.string(),
     resource_documentation: z.url(),
   })
@@ -30,6 +32,7 @@ export function protectedResourceMetadata(issuer: string): z.output<typeof prote
     authorization_servers: [issuer],
     scopes_supported: [...V1_SCOPES],
     bearer_methods_supported: ["header"],
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     resource_name: "workspace-auth /v1",
     resource_documentation: `${issuer}/docs`,
   });

@@ -1,4 +1,5 @@
 import { type Adapter, type Configuration, errors, type FindAccount, interactionPolicy, type KoaContextWithOIDC } from "oidc-provider";
+import { DPOP_ALGORITHMS } from "../dpop/dpop-proof.js";
 import { V1_SCOPES } from "../scopes/scopes.js";
 import type { ProviderKeys } from "./provider-keys.js";
 import { signingAlgorithm } from "./provider-keys.js";
@@ -55,7 +56,8 @@ function clientV1Scopes(client: { [key: string]: unknown }): string {
 /**
  * The authorization server's policy, in one place: authorization code with PKCE S256 for every client, opaque
  * access tokens for the /v1 resource only, refresh tokens (rotated on every use) only with offline_access,
- * grants that outlive the browser session, and no development conveniences.
+ * grants that outlive the browser session, pushed authorization requests and DPoP-bound tokens on request (or
+ * required per app), and no development conveniences.
  */
 export function providerConfiguration(options: ProviderOptions): Configuration {
   const { resource } = options;
@@ -82,10 +84,13 @@ export function providerConfiguration(options: ProviderOptions): Configuration {
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
-      dPoP: { enabled: false },
+      // Proofs without a server nonce (their iat must be recent instead); bound to a key only when the app sends
+      // a proof, or always for an app registered with dpop_bound_access_tokens.
+      dPoP: { enabled: true },
       userinfo: { enabled: false },
       rpInitiatedLogout: { enabled: false },
-      pushedAuthorizationRequests: { enabled: false },
+      // Opt-in per app (require_pushed_authorization_requests); plain requests stay allowed for the others.
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
       revocation: {
         enabled: true,
         // Another app's token: a confidential app is told no; a public one (anyone can claim its id) learns nothing.
@@ -115,6 +120,8 @@ export function providerConfiguration(options: ProviderOptions): Configuration {
       },
     },
     formats: { bitsOfOpaqueRandomness: OPAQUE_TOKEN_BITS },
+    // The same list /v1 accepts, so the metadata's dpop_signing_alg_values_supported holds for both.
+    enabledJWA: { dPoPSigningAlgValues: [...DPOP_ALGORITHMS] },
     ttl: {
       AccessToken: ACCESS_TOKEN_TTL_S,
       AuthorizationCode: AUTHORIZATION_CODE_TTL_S,

@@ -18,20 +18,6 @@ export const advertiseV1Scopes: Middleware = async (ctx, next) => {
   }
 };
 
-/**
- * OpenID Connect drops `offline_access` unless the request says `prompt=consent`. Here consent is asked on
- * every request anyway, so an app asking for offline_access without a prompt gets it, as OAuth apps expect.
- */
-export const consentForOfflineAccess: Middleware = async (ctx, next) => {
-  if (ctx.method === "GET" && ctx.path === "/auth") {
-    const { scope, prompt } = ctx.query;
-    if (typeof scope === "string" && scope.split(" ").includes("offline_access") && prompt === undefined) {
-      ctx.query = { ...ctx.query, prompt: "consent" };
-    }
-  }
-  await next();
-};
-
 const CLIENT_AUTHENTICATED_PATHS = new Set(["/token/introspection", "/token/revocation"]);
 /** oidc-provider's wording when a request names no client at all (lib/shared/client_auth.js, pinned version). */
 const NO_CLIENT_AUTHENTICATION = "no client authentication mechanism provided";

@@ -3,12 +3,12 @@ import type Provider from "oidc-provider";
 import { pinToIssuer } from "./issuer-request.js";
 
 /**
- * The provider's own endpoints: discovery (RFC 8414 and OpenID), authorization and its resume step, token,
- * revocation, introspection and the JWKS. Everything else stays with our routers, so /v1, /login,
- * /settings, /api, /assets and /health are untouched and no body parser runs in front of the provider.
+ * The provider's own endpoints: discovery (RFC 8414 and OpenID), authorization and its resume step, pushed
+ * authorization requests (RFC 9126, /request), token, revocation, introspection and the JWKS. Everything else
+ * stays with our routers, so /v1, /login, /settings, /api, /assets and /health are untouched and no body parser runs in front of the provider.
  */
 const PROVIDER_PATHS =
-  /^\/(?:\.well-known\/(?:openid-configuration|oauth-authorization-server)|auth(?:\/[^/]+)?|token(?:\/(?:revocation|introspection))?|jwks)$/;
+  /^\/(?:\.well-known\/(?:openid-configuration|oauth-authorization-server)|auth(?:\/[^/]+)?|request|token(?:\/(?:revocation|introspection))?|jwks)$/;
 
 /** Whether a path is one of the provider's own endpoints. */
 export function isProviderPath(path: string): boolean {

@@ -1,10 +1,17 @@
 import { z } from "zod";
+import { sessionViewSchema } from "../account/list-sessions.js";
 import { activityViewSchema } from "../activity/list-activity.js";
+import { passwordBody } from "../admin-api/account-api.js";
 import { activityQuery } from "../admin-api/activity-api.js";
 import { createBody, emptyBody, IDEMPOTENCY_KEY, listQuery as apiKeysQuery } from "../admin-api/api-keys-api.js";
 import { listQuery as authorizedAppsQuery } from "../admin-api/authorized-apps-api.js";
 import { apiKeyViewSchema } from "../api-keys/api-key-view.js";
+import { createBody as invitationBody, listQuery as invitationsQuery } from "../admin-api/invitations-api.js";
+import { reassignBody, removeBody, roleBody } from "../admin-api/members-api.js";
 import { authorizedAppViewSchema } from "../authorized-apps/authorized-app-view.js";
+import { invitationViewSchema } from "../invitations/invitation-view.js";
+import { membershipChangeResultSchema } from "../members/change-membership.js";
+import { memberViewSchema } from "../members/member-view.js";
 import { memberWorkspaceSchema } from "../workspaces/workspace-view.js";
 import { dataOf, listOf, pageOf } from "./envelopes.js";
 import type { Operation } from "./operation.js";
@@ -23,6 +30,18 @@ const idempotencyKey = {
     "Replays the first result (200, `key: null`) for a retry of the same request; another request with the same key is 422 (409 for another workspace, or while the first still runs).",
   schema: z.string().regex(IDEMPOTENCY_KEY),
 };
+
+/** A new invitation: the link with its secret (shown this once), whether it went out by email, the invitation. */
+const createdInvitationSchema = dataOf(
+  z.object({
+    link: z.url().describe("The invitation link with its secret: shown only in this response."),
+    mail: z.enum(["sent", "failed", "not_configured"]).describe('Whether the link also went out by email; "failed" means pass it on by hand.'),
+    invitation: invitationViewSchema,
+  }),
+);
+
+/** How many other sessions of the person ended (this one stays). */
+const signedOutSchema = dataOf(z.object({ signed_out_sessions: z.number().int() }));
 
 /** The /api routes (admin-api/), in the order the README lists them. */
 export const apiOperations: Operation[] = [
@@ -112,6 +131,38 @@ export const apiOperations: Operation[] = [
   },
   {
     method: "get",
+    path: "/api/invitations",
+    operationId: "listInvitations",
+    summary: "The open invitations (pending, and expired in the last 30 days) of the workspaces the signed-in person administers",
+    tag: "Invitations",
+    auth: "session",
+    query: invitationsQuery,
+    responses: { 200: { description: "Newest first.", schema: listOf(invitationViewSchema) } },
+  },
+  {
+    method: "post",
+    path: "/api/invitations",
+    operationId: "createInvitation",
+    summary: "Invite someone to a workspace by link (and by email when mail is configured)",
+    tag: "Invitations",
+    auth: "session",
+    body: invitationBody,
+    responses: { 201: { description: "The invitation and its link, shown this once.", schema: createdInvitationSchema } },
+    errors: { 403: ["owner_required"], 409: ["already_member", "already_invited"] },
+  },
+  {
+    method: "post",
+    path: "/api/invitations/{id}/revoke",
+    operationId: "revokeInvitation",
+    summary: "Revoke a pending invitation (idempotent): its link stops working at once",
+    tag: "Invitations",
+    auth: "session",
+    body: emptyBody,
+    responses: { 200: { description: "The revoked invitation.", schema: dataOf(invitationViewSchema) } },
+    errors: { 409: ["invitation_accepted"] },
+  },
+  {
+    method: "get",
     path: "/api/activity",
     operationId: "listActivity",
     summary: "The audit log of the workspaces the signed-in person administers, newest first",
@@ -119,5 +170,90 @@ export const apiOperations: Operation[] = [
     auth: "session",
     query: activityQuery,
     responses: { 200: { description: "One page of events.", schema: pageOf(activityViewSchema) } },
+  },
+  {
+    method: "get",
+    path: "/api/workspaces/{id}/members",
+    operationId: "listMembers",
+    summary: "The people of a workspace the signed-in person belongs to (any member may read)",
+    tag: "Members",
+    auth: "session",
+    responses: { 200: { description: "Owners first, then admins and members, each by name or email.", schema: listOf(memberViewSchema) } },
+  },
+  {
+    method: "get",
+    path: "/api/workspaces/{id}/members/{membershipId}/left-behind",
+    operationId: "listLeftBehind",
+    summary: "What removing or demoting a member would leave behind: the keys they own and the apps resting on their approval",
+    tag: "Members",
+    auth: "session",
+    responses: {
+      200: {
+        description: "The member's working keys and authorized apps in this workspace.",
+        schema: dataOf(z.object({ api_keys: z.array(apiKeyViewSchema), authorized_apps: z.array(authorizedAppViewSchema) })),
+      },
+    },
+  },
+  {
+    method: "post",
+    path: "/api/workspaces/{id}/members/{membershipId}/role",
+    operationId: "changeMemberRole",
+    summary: "Change a member's role; a demotion to member may revoke chosen keys and apps they leave behind, in the same transaction",
+    tag: "Members",
+    auth: "session",
+    body: roleBody,
+    responses: { 200: { description: "The membership after the change.", schema: dataOf(membershipChangeResultSchema) } },
+    errors: { 403: ["owner_required"], 409: ["last_owner"] },
+  },
+  {
+    method: "post",
+    path: "/api/workspaces/{id}/members/{membershipId}/remove",
+    operationId: "removeMember",
+    summary: "Remove a member, revoking the chosen keys and apps they leave behind in the same transaction",
+    tag: "Members",
+    auth: "session",
+    body: removeBody,
+    responses: { 200: { description: "The removed membership.", schema: dataOf(membershipChangeResultSchema) } },
+    errors: { 403: ["owner_required"], 409: ["last_owner"] },
+  },
+  {
+    method: "post",
+    path: "/api/api-keys/{id}/reassign",
+    operationId: "reassignApiKey",
+    summary: "Give a key another owner (a member of its workspace); the secret and its rights do not change",
+    tag: "API keys",
+    auth: "session",
+    body: reassignBody,
+    responses: { 200: { description: "The key with its new owner.", schema: dataOf(apiKeyViewSchema) } },
+  },
+  {
+    method: "get",
+    path: "/api/account/sessions",
+    operationId: "listMySessions",
+    summary: "The signed-in person's unexpired sessions, this one first",
+    tag: "Account",
+    auth: "session",
+    responses: { 200: { description: "This session first, then newest first.", schema: listOf(sessionViewSchema) } },
+  },
+  {
+    method: "post",
+    path: "/api/account/sessions/sign-out-others",
+    operationId: "signOutOtherSessions",
+    summary: "Sign out everywhere else; this session stays",
+    tag: "Account",
+    auth: "session",
+    body: z.strictObject({}),
+    responses: { 200: { description: "How many sessions ended.", schema: signedOutSchema } },
+  },
+  {
+    method: "post",
+    path: "/api/account/password",
+    operationId: "changeMyPassword",
+    summary: "Change the signed-in person's password (the current one is checked and counted by the sign-in throttle) and sign out everywhere else",
+    tag: "Account",
+    auth: "session",
+    body: passwordBody,
+    responses: { 200: { description: "How many other sessions ended.", schema: signedOutSchema } },
+    errors: { 429: ["rate_limited"] },
   },
 ];

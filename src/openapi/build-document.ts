@@ -45,7 +45,13 @@ function pointRefsToComponents(value: unknown): unknown {
 }
 
 const HEADERS: Record<number, Json> = {
-  401: { "WWW-Authenticate": { description: "RFC 6750 challenge; on /v1 with RFC 9728 `resource_metadata`.", schema: { type: "string" } } },
+  401: {
+    "WWW-Authenticate": {
+      description:
+        'RFC 6750 Bearer challenge, or for a DPoP failure an RFC 9449 `DPoP error="invalid_dpop_proof"|"invalid_token", algs="…"` challenge; on /v1 with RFC 9728 `resource_metadata`.',
+      schema: { type: "string" },
+    },
+  },
   429: { "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } },
   503: { "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } },
 };
@@ -94,6 +100,15 @@ function parameters(op: Operation, schemas: SchemaCollector): Json[] {
       schema: schemas.convert(header.schema, "input"),
     });
   }
+  if (op.auth === "credential") {
+    list.push({
+      name: "DPoP",
+      in: "header",
+      required: false,
+      description: "RFC 9449 proof for this request (`htm`, `htu`, `ath`, a fresh `jti`); required with a DPoP-bound access token, which is sent as `Authorization: DPoP <token>`.",
+      schema: { type: "string" },
+    });
+  }
   if (op.auth === "session" && op.method !== "get") {
     list.push({ name: "x-csrf-token", in: "header", required: true, description: "From GET /api/csrf-token.", schema: { type: "string" } });
   }
@@ -101,7 +116,10 @@ function parameters(op: Operation, schemas: SchemaCollector): Json[] {
 }
 
 function security(op: Operation): Json[] {
-  if (op.auth === "credential") return [{ apiKey: [] }, { oauth2: op.scope ? [op.scope] : [] }];
+  if (op.auth === "credential") {
+    const scopes = op.scope ? [op.scope] : [];
+    return [{ apiKey: [] }, { oauth2: scopes }, { dpop: scopes }];
+  }
   if (op.auth === "session") return [{ session: [] }];
   return [];
 }
@@ -147,6 +165,12 @@ function securitySchemes(issuer: string): Json {
       flows: {
         authorizationCode: { authorizationUrl: `${issuer}/auth`, tokenUrl: `${issuer}/token`, refreshUrl: `${issuer}/token`, scopes },
       },
+    },
+    dpop: {
+      type: "http",
+      scheme: "DPoP",
+      description:
+        "A DPoP-bound OAuth 2.0 access token (RFC 9449; obtained as for `oauth2`, with a `DPoP` proof at the token endpoint) sent as `Authorization: DPoP <token>` with a `DPoP` proof header on every request. Listed scopes are the token's OAuth scopes.",
     },
     session: { type: "apiKey", in: "cookie", name: SESSION_COOKIE, description: "The session cookie set by signing in at /login." },
   };

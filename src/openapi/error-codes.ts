@@ -14,10 +14,13 @@ const EVERY_REQUEST: ErrorCodes = {
   503: ["service_unavailable"],
 };
 
-/** /v1: the input guards, the Bearer credential and the two rate limits run in front of every route. */
+/**
+ * /v1: the input guards, the credential (Bearer, or DPoP with its proof for a DPoP-bound token) and the two rate
+ * limits run in front of every route.
+ */
 const V1: ErrorCodes = {
   400: ["credentials_in_query", "workspace_id_not_allowed"],
-  401: ["missing_credentials", "invalid_api_key", "invalid_access_token"],
+  401: ["missing_credentials", "invalid_api_key", "invalid_access_token", "invalid_dpop_proof"],
   429: ["rate_limited"],
 };
 

@@ -41,7 +41,7 @@ export function loginRouter(ctx: AppContext, kit: PageKit): Router {
     try {
       const form = loginForm.parse(req.body ?? {});
       const returnTo = safeReturnTo(form.return_to);
-      const result = await signIn(ctx, kit, res, { email: form.email, password: form.password, address: req.ip ?? "unknown" });
+      const result = await signIn(ctx, kit, res, { email: form.email, password: form.password, address: req.ip ?? "unknown", userAgent: req.get("user-agent") });
       if (!result.ok) {
         return renderLogin(req, res, kit, { status: result.status, error: result.error, email: form.email, returnTo });
       }

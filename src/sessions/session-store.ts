@@ -9,11 +9,13 @@ function digest(token: string): string {
   return sha256(token, "hex");
 }
 
-/** Starts a session for a user; returns the cookie value. */
-export async function createSession(db: Db, userId: string, ttlHours: number): Promise<{ token: string; expiresAt: Date }> {
+/** Starts a session for a user (noting the browser and the sign-in time for My account and Team Members); returns the cookie value. */
+export async function createSession(db: Db, userId: string, ttlHours: number, userAgent?: string): Promise<{ token: string; expiresAt: Date }> {
   const token = crypto.randomBytes(32).toString("base64url");
-  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
-  await db.webSession.create({ data: { id: digest(token), userId, expiresAt } });
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
+  await db.webSession.create({ data: { id: digest(token), userId, expiresAt, createdAt: now, userAgent: userAgent?.slice(0, 300) || null } });
+  await db.user.update({ where: { id: userId }, data: { lastSignInAt: now } });
   return { token, expiresAt };
 }
 

@@ -20,7 +20,7 @@ export async function signIn(
   ctx: AppContext,
   kit: PageKit,
   res: Response,
-  form: { email: string; password: string; address: string },
+  form: { email: string; password: string; address: string; userAgent?: string },
 ): Promise<SignInResult> {
   try {
     ctx.loginThrottle.check(form.email, form.address);
@@ -35,7 +35,7 @@ export async function signIn(
     return { ok: false, status: 401, error: BAD_LOGIN };
   }
   ctx.loginThrottle.recordSuccess(form.email);
-  const session = await createSession(ctx.db, user.id, ctx.config.sessionTtlHours);
+  const session = await createSession(ctx.db, user.id, ctx.config.sessionTtlHours, form.userAgent);
   kit.setSessionCookie(res, session.token, session.expiresAt);
   return { ok: true, user };
 }

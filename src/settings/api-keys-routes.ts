@@ -17,6 +17,7 @@ import { findApiKey } from "../api-keys/find-api-key.js";
 import { renderSettings } from "./page.js";
 import { viewerOf } from "../sessions/viewer-of.js";
 import { rotateKeyOnce } from "../api-keys/rotate-key-once.js";
+import { keysWhoseOwnerLeft } from "../members/owner-left.js";
 import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
 
 const FORM_TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
@@ -50,7 +51,10 @@ interface KeysPageExtras {
   status?: number;
 }
 
-const NOTICES: Record<string, string> = { key_revoked: "The API key was revoked. It stopped working immediately." };
+const NOTICES: Record<string, string> = {
+  key_revoked: "The API key was revoked. It stopped working immediately.",
+  key_reassigned: "The API key has a new owner. Its secret and access did not change.",
+};
 
 /** A fresh one-time token: the form's idempotency key, so a double submit or a reload creates one key. */
 function newFormToken(): string {
@@ -84,6 +88,7 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
     };
     renderSettings(req, res, kit, { tab: "api-keys", title: "API Keys", viewer, status: extras.status }, {
       keys,
+      ownerLeft: await keysWhoseOwnerLeft(ctx.db, keys),
       q,
       generate,
       expirationChoices: EXPIRATION_CHOICES,

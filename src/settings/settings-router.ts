@@ -2,9 +2,12 @@ import { Router } from "express";
 import type { AppContext } from "../context.js";
 import { pageHeaders } from "../http/security-headers.js";
 import type { PageKit } from "../sessions/page-kit.js";
+import { accountRoutes } from "./account-routes.js";
+import { invitationsSettingsRoutes } from "./invitations-routes.js";
 import { activityRoutes } from "./activity-routes.js";
 import { apiKeysRoutes } from "./api-keys-routes.js";
 import { authorizedAppsRoutes } from "./authorized-apps-routes.js";
+import { membersRoutes } from "./members-routes.js";
 
 /**
  * The Settings pages (/settings/…): signed-in only, CSRF-checked on every POST, never framed or cached.
@@ -16,6 +19,9 @@ export function settingsRouter(ctx: AppContext, kit: PageKit): Router {
   router.get("/settings", (_req, res) => res.redirect(303, "/settings/api-keys"));
   router.use(apiKeysRoutes(ctx, kit));
   router.use(authorizedAppsRoutes(ctx, kit));
+  router.use(membersRoutes(ctx, kit));
   router.use(activityRoutes(ctx, kit));
+  router.use(accountRoutes(ctx, kit));
+  router.use(invitationsSettingsRoutes(ctx, kit));
   return router;
 }

@@ -14,6 +14,8 @@ interface CreateOptions {
   public?: boolean;
   logoUri?: string;
   homepage?: string;
+  requirePar?: boolean;
+  requireDpop?: boolean;
 }
 
 /** What `client create` and `client rotate-secret` print: the only time the secret is shown (null when public). */
@@ -54,6 +56,8 @@ export function clientCommands(program: Command): void {
     .option("--public", "a browser or mobile app that cannot keep a secret (no secret; PKCE only)")
     .option("--logo-uri <url>", "https URL of the app's logo, shown on the consent page")
     .option("--homepage <url>", "https URL of the app's homepage, shown on the consent page")
+    .option("--require-par", "the app must push its authorization requests first (RFC 9126); plain /auth requests are refused")
+    .option("--require-dpop", "every token the app gets is bound to its DPoP key (RFC 9449); token requests without a proof are refused")
     .action(
       withContext(
         async (ctx, opts: CreateOptions) =>
@@ -65,6 +69,8 @@ export function clientCommands(program: Command): void {
               isPublic: opts.public,
               logoUri: opts.logoUri,
               homepage: opts.homepage,
+              requirePar: opts.requirePar,
+              requireDpop: opts.requireDpop,
               actor: CLI,
             }),
           ),

@@ -11,6 +11,10 @@ export interface ClientView {
   scopes: string[];
   logo_uri: string | null;
   homepage: string | null;
+  /** Authorization requests must be pushed first (RFC 9126). */
+  require_par: boolean;
+  /** Tokens are always DPoP-bound (RFC 9449). */
+  require_dpop: boolean;
   status: ClientStatus;
   created_at: string;
   secret_rotated_at: string | null;
@@ -27,6 +31,8 @@ export function toClientView(row: OAuthClient): ClientView {
     scopes: row.scopes.split(" ").filter(Boolean),
     logo_uri: row.logoUri,
     homepage: row.homepage,
+    require_par: row.requirePar,
+    require_dpop: row.requireDpop,
     status: row.status as ClientStatus,
     created_at: row.createdAt.toISOString(),
     secret_rotated_at: row.secretRotatedAt?.toISOString() ?? null,

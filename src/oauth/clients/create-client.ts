@@ -16,6 +16,10 @@ export interface CreateClientInput {
   isPublic?: boolean;
   logoUri?: string | null;
   homepage?: string | null;
+  /** Its authorization requests must be pushed first (RFC 9126); a plain /auth request is refused. */
+  requirePar?: boolean;
+  /** Every token it gets must be bound to a DPoP key (RFC 9449): token requests without a proof are refused. */
+  requireDpop?: boolean;
   actor: Actor;
 }
 
@@ -77,6 +81,8 @@ export async function createClient(db: Db, input: CreateClientInput): Promise<Is
         scopes: scopes.join(" "),
         logoUri,
         homepage,
+        requirePar: Boolean(input.requirePar),
+        requireDpop: Boolean(input.requireDpop),
       },
     });
     await recordAudit(tx, {
@@ -84,7 +90,14 @@ export async function createClient(db: Db, input: CreateClientInput): Promise<Is
       actor: input.actor,
       action: "client.created",
       target: { type: "client", id: created.id },
-      details: { name, public: created.isPublic, redirect_uris: redirectUris, scopes },
+      details: {
+        name,
+        public: created.isPublic,
+        redirect_uris: redirectUris,
+        scopes,
+        require_par: created.requirePar,
+        require_dpop: created.requireDpop,
+      },
     });
     return created;
   });

@@ -15,7 +15,8 @@ function applicationType(isPublic: boolean, redirectUris: string[]): "web" | "na
 /**
  * The metadata oidc-provider sees for an active client. A confidential client's `client_secret` is the
  * stored digest, never the secret: the provider's secret comparison is replaced to hash what the app
- * presents (see create-provider.ts). Its /v1 scopes travel as `v1_scope`, read by getResourceServerInfo.
+ * presents (see create-provider.ts). Its /v1 scopes travel as `v1_scope`, read by getResourceServerInfo. An app
+ * registered as requiring PAR or DPoP has the library enforce it (RFC 9126 §6, RFC 9449 §5.2).
  */
 export async function findProviderClient(db: Db, clientId: string): Promise<ClientMetadata | undefined> {
   const row = await db.oAuthClient.findFirst({ where: { id: clientId, status: "active" } });
@@ -30,6 +31,8 @@ export async function findProviderClient(db: Db, clientId: string): Promise<Clie
     grant_types: ["authorization_code", "refresh_token"],
     scope: PROTOCOL_SCOPES.join(" "),
     v1_scope: row.scopes,
+    require_pushed_authorization_requests: row.requirePar,
+    dpop_bound_access_tokens: row.requireDpop,
     ...(row.isPublic || !row.secretDigest
       ? { token_endpoint_auth_method: "none" }
       : { token_endpoint_auth_method: "client_secret_basic", client_secret: row.secretDigest }),

@@ -172,7 +172,7 @@ export function interactionRouter(ctx: AppContext, kit: PageKit): Router {
       if (!parsed.success) throw new ValidationError("Enter your email and password.");
       const form = parsed.data;
       // The same session as our other pages: signing in here signs in to Settings too.
-      const result = await signIn(ctx, kit, res, { email: form.email, password: form.password, address: req.ip ?? "unknown" });
+      const result = await signIn(ctx, kit, res, { email: form.email, password: form.password, address: req.ip ?? "unknown", userAgent: req.get("user-agent") });
       if (!result.ok) return await renderLogin(req, res, { status: result.status, error: result.error, email: form.email });
       const { user } = result;
 

@@ -71,7 +71,7 @@ describe("purge of expired sessions and OAuth rows", () => {
       expect(a.sessions + b.sessions).toBe(700);
       expect(a.oauthArtifacts + b.oauthArtifacts).toBe(2_800);
       expect(await left(t, "p")).toEqual(LIVE);
-      expect(await purgeExpired(t.ctx.db)).toEqual({ sessions: 0, oauthArtifacts: 0 });
+      expect(await purgeExpired(t.ctx.db)).toEqual({ sessions: 0, oauthArtifacts: 0, dpopProofs: 0 });
     } finally {
       await other.$disconnect();
       await t.close();

@@ -37,19 +37,24 @@ describe("authorization server metadata", () => {
     expect(await metadata("/.well-known/openid-configuration")).toEqual(await metadata("/.well-known/oauth-authorization-server"));
   });
 
+  test("when PAR and DPoP are looked for, then the pushed-request endpoint and the DPoP algorithms are advertised, and PAR is not required of every app", async () => {
+    const m = await metadata("/.well-known/oauth-authorization-server");
+    expect(m.pushed_authorization_request_endpoint).toBe(`${t.url}/request`);
+    expect(m.require_pushed_authorization_requests ?? false).toBe(false);
+    expect(m.dpop_signing_alg_values_supported).toEqual(["ES256", "Ed25519", "EdDSA"]);
+  });
+
   test("when features that are off are looked for, then none is advertised or served", async () => {
     const m = await metadata("/.well-known/oauth-authorization-server");
     for (const absent of [
       "registration_endpoint",
       "device_authorization_endpoint",
-      "pushed_authorization_request_endpoint",
-      "dpop_signing_alg_values_supported",
       "userinfo_endpoint",
       "end_session_endpoint",
     ]) {
       expect(m).not.toHaveProperty(absent);
     }
-    for (const path of ["/reg", "/device/auth", "/request", "/me", "/session/end"]) {
+    for (const path of ["/reg", "/device/auth", "/me", "/session/end"]) {
       expect((await fetch(`${t.url}${path}`, { method: "POST" })).status).toBe(404);
     }
   });

@@ -29,12 +29,13 @@ describe("GET /v1/openapi.json", () => {
     expect(Object.keys(doc.components.schemas)).toEqual(
       expect.arrayContaining(["Error", "Subscriber", "Tag", "ApiKey", "AuthorizedApp", "Activity", "Workspace"]),
     );
-    expect(doc.paths["/v1/subscribers"].get.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(["query:limit", "query:cursor"]);
+    expect(doc.paths["/v1/subscribers"].get.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(["query:limit", "query:cursor", "header:DPoP"]);
   });
 
-  test("when read, then it has both schemes: an API key as Bearer, and OAuth 2.0 authorization code with the /v1 scopes", async () => {
+  test("when read, then it has both schemes: an API key as Bearer, and OAuth 2.0 authorization code with the /v1 scopes (and DPoP-bound tokens)", async () => {
     const doc = (await request(t.app).get("/v1/openapi.json").expect(200)).body as Document;
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(doc.components.securitySchemes.dpop).toMatchObject({ type: "http", scheme: "DPoP" });
     expect(doc.components.securitySchemes.oauth2).toMatchObject({
       type: "oauth2",
       flows: {
@@ -45,7 +46,7 @@ describe("GET /v1/openapi.json", () => {
         },
       },
     });
-    expect(doc.paths["/v1/tags/{id}"].delete.security).toEqual([{ apiKey: [] }, { oauth2: ["tags:write"] }]);
+    expect(doc.paths["/v1/tags/{id}"].delete.security).toEqual([{ apiKey: [] }, { oauth2: ["tags:write"] }, { dpop: ["tags:write"] }]);
     expect(doc.paths["/api/api-keys"].post.security).toEqual([{ session: [] }]);
   });
 
@@ -73,7 +74,16 @@ describe("RFC 9728 protected-resource metadata", () => {
       authorization_servers: [t.url],
       scopes_supported: ["subscribers:read", "subscribers:write", "tags:read", "tags:write"],
       bearer_methods_supported: ["header"],
+      dpop_signing_alg_values_supported: ["ES256", "Ed25519", "EdDSA"],
     });
+  });
+
+  test("when /v1 refuses a DPoP-scheme request, then its DPoP challenge also names the metadata URL", async () => {
+    const res = await fetch(`${t.url}/v1/workspace`, { headers: { authorization: "DPoP mrk_not_a_bound_token" } });
+    expect(res.status).toBe(401);
+    const challenge = res.headers.get("www-authenticate") ?? "";
+    expect(challenge).toMatch(/^DPoP error="invalid_token"/);
+    expect(challenge).toContain(`resource_metadata="${t.url}/.well-known/oauth-protected-resource/v1"`);
   });
 
   test("when /v1 answers 401, then its challenge names the metadata URL (resource_metadata)", async () => {
