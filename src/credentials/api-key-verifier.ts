@@ -4,16 +4,14 @@ import { digestKey, isWellFormedKey } from "../api-keys/key-format.js";
 import type { Logger } from "../logger.js";
 import { invalidCredential } from "./bearer.js";
 import { CredentialCache, type Loaded } from "./credential-cache.js";
-import { type Principal, READ_SCOPES, V1_SCOPES, type CredentialVerifier } from "./principal.js";
+import { type CachedApiKey, toCachedApiKey } from "../api-keys/cached-key.js";
+import { IpNotAllowedError } from "../errors/app-error.js";
+import { lastUseDetails } from "./last-use.js";
+import type { Caller, Principal, CredentialVerifier } from "./principal.js";
 
 interface CachedKey {
   /** null: no key has this digest (a well-formed but unknown or rotated-away secret). */
-  key: {
-    id: string;
-    status: string;
-    expiresAt: number | null;
-    principal: Principal;
-  } | null;
+  key: CachedApiKey | null;
 }
 
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
@@ -41,46 +39,38 @@ export class ApiKeyVerifier implements CredentialVerifier {
     });
   }
 
-  async verify(credential: string): Promise<Principal> {
+  async verify(credential: string, caller: Caller): Promise<Principal> {
     if (!isWellFormedKey(credential)) throw invalidCredential(credential);
     const digest = digestKey(credential);
     const entry = await this.cache.get(digest, () => this.load(digest));
     const key = entry.key;
     if (!key || key.status !== "active") throw invalidCredential(credential);
     const now = Date.now();
+    // The previous secret of a rotation with overlap ends at its exact instant, on every node, by each node's clock.
+    if (key.secretExpiresAt !== null && key.secretExpiresAt <= now) throw invalidCredential(credential);
     if (key.expiresAt !== null && key.expiresAt <= now) {
       await expireApiKey(this.deps, key.id);
       throw invalidCredential(credential);
     }
-    this.touch(key.id, now);
+    if (key.allowlist && !key.allowlist.allows(caller.ip)) throw new IpNotAllowedError();
+    this.touch(key.id, now, caller);
     return key.principal;
   }
 
   private async load(digest: string): Promise<Loaded<CachedKey>> {
-    const row = await this.deps.db.apiKey.findUnique({ where: { digest }, include: { workspace: true } });
-    const entry: CachedKey = {
-      key: row && {
-        id: row.id,
-        status: row.status,
-        expiresAt: row.expiresAt?.getTime() ?? null,
-        principal: {
-          workspace: { id: row.workspace.id, name: row.workspace.name },
-          scopes: new Set(row.access === "read_write" ? V1_SCOPES : READ_SCOPES),
-          credential: { type: "api_key", id: row.id, prefix: row.prefix },
-          rateKey: `key:${row.id}`,
-        },
-      },
-    };
-    return { value: entry, tags: row ? [row.id] : [] };
+    const current = await this.deps.db.apiKey.findUnique({ where: { digest }, include: { workspace: true } });
+    const previous = current ? null : await this.deps.db.apiKey.findUnique({ where: { previousDigest: digest }, include: { workspace: true } });
+    const row = current ?? previous;
+    return { value: { key: row && toCachedApiKey(row, !current) }, tags: row ? [row.id] : [] };
   }
 
-  /** Keeps last_used_at current to the minute without a write per request. */
-  private touch(id: string, now: number): void {
+  /** Keeps last_used_at (with the address and user agent) current to the minute without a write per request. */
+  private touch(id: string, now: number, caller: Caller): void {
     const last = this.lastUsedWrites.get(id) ?? 0;
     if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
     this.lastUsedWrites.set(id, now);
     this.deps.db.apiKey
-      .update({ where: { id }, data: { lastUsedAt: new Date(now) } })
+      .update({ where: { id }, data: { lastUsedAt: new Date(now), ...lastUseDetails(caller) } })
       .catch((err: unknown) => this.logger.warn({ err, keyId: id }, "could not record last use of API key"));
   }
 }

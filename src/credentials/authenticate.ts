@@ -6,7 +6,7 @@ import type { Principal, V1Scope } from "./principal.js";
 /** Resolves the bearer credential into `req.principal`, or fails with a 401 envelope. */
 export function authenticate(resolver: CredentialResolver): RequestHandler {
   return (req, _res, next) => {
-    resolver.resolve(req.headers.authorization).then(
+    resolver.resolve(req.headers.authorization, req).then(
       (principal) => {
         req.principal = principal;
         next();

@@ -1,7 +1,7 @@
 import { KEY_PREFIX } from "../api-keys/key-format.js";
-import { AuthenticationError } from "../errors/app-error.js";
+import { AuthenticationError, IpNotAllowedError } from "../errors/app-error.js";
 import { parseBearer } from "./bearer.js";
-import type { CredentialVerifier, Principal } from "./principal.js";
+import type { Caller, CredentialVerifier, Principal } from "./principal.js";
 
 type CredentialKind = "api_key" | "oauth" | "none";
 
@@ -10,6 +10,7 @@ const KIND_OF_FAILURE: Record<string, CredentialKind> = {
   missing_credentials: "none",
   invalid_api_key: "api_key",
   invalid_access_token: "oauth",
+  ip_not_allowed: "api_key",
 };
 
 /**
@@ -30,15 +31,15 @@ export class CredentialResolver {
     this.accessTokens = verifier;
   }
 
-  async resolve(authorizationHeader: string | undefined): Promise<Principal> {
+  async resolve(authorizationHeader: string | undefined, caller: Caller): Promise<Principal> {
     try {
       const credential = parseBearer(authorizationHeader);
       const isKey = credential.startsWith(KEY_PREFIX);
-      const principal = await (isKey ? this.apiKeys : this.accessTokenVerifier()).verify(credential);
+      const principal = await (isKey ? this.apiKeys : this.accessTokenVerifier()).verify(credential, caller);
       this.onCheck?.(isKey ? "api_key" : "oauth", "ok");
       return principal;
     } catch (err) {
-      const code = err instanceof AuthenticationError ? err.code : "error";
+      const code = err instanceof AuthenticationError || err instanceof IpNotAllowedError ? err.code : "error";
       this.onCheck?.(KIND_OF_FAILURE[code] ?? "none", code);
       throw err;
     }

@@ -1,7 +1,8 @@
 import { invalidCredential } from "../credentials/bearer.js";
 import { CredentialCache, type Loaded } from "../credentials/credential-cache.js";
 import type { ChangeFeed } from "../credentials/change-feed.js";
-import type { CredentialVerifier, Principal } from "../credentials/principal.js";
+import { lastUseDetails } from "../credentials/last-use.js";
+import type { Caller, CredentialVerifier, Principal } from "../credentials/principal.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import { OPAQUE_TOKEN_BITS } from "./provider-configuration.js";
@@ -51,13 +52,13 @@ export class AccessTokenVerifier implements CredentialVerifier {
     });
   }
 
-  async verify(credential: string): Promise<Principal> {
+  async verify(credential: string, caller: Caller): Promise<Principal> {
     if (!TOKEN_SHAPE.test(credential)) throw invalidCredential(credential);
     const digest = storageId("AccessToken", credential);
     const entry = await this.cache.get(digest, () => this.load(digest));
     const now = Date.now();
     if (!entry.token || entry.token.expiresAt <= now) throw invalidCredential(credential);
-    this.touch(entry.token.authorizedAppId, now);
+    this.touch(entry.token.authorizedAppId, now, caller);
     return entry.token.principal;
   }
 
@@ -97,14 +98,14 @@ export class AccessTokenVerifier implements CredentialVerifier {
     return { value: entry, tags };
   }
 
-  /** Keeps the record's last_used_at current to the minute without a write per request. */
-  private touch(authorizedAppId: string, now: number): void {
+  /** Keeps the record's last_used_at (with the address and user agent) current to the minute without a write per request. */
+  private touch(authorizedAppId: string, now: number, caller: Caller): void {
     const last = this.lastUsedWrites.get(authorizedAppId) ?? 0;
     if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
     this.lastUsedWrites.set(authorizedAppId, now);
     if (this.lastUsedWrites.size > CACHE_SIZE) this.lastUsedWrites.clear();
     this.deps.db.authorizedApp
-      .updateMany({ where: { id: authorizedAppId }, data: { lastUsedAt: new Date(now) } })
+      .updateMany({ where: { id: authorizedAppId }, data: { lastUsedAt: new Date(now), ...lastUseDetails(caller) } })
       .catch((err: unknown) => this.logger.warn({ err, authorizedAppId }, "could not record last use of an authorized app"));
   }
 }

@@ -36,7 +36,16 @@ export function ago(iso: string | null, fallback = "Never", now = new Date()): s
   return date(iso);
 }
 
-const ACCESS: Record<string, string> = { read_only: "Read Only", read_write: "Read and Write" };
+/** "in 45 minutes", "in 23 hours", "in 6 days": how long until a moment ahead (rounded down, at least a minute). */
+export function inTime(iso: string, now = new Date()): string {
+  const minutes = Math.max(1, Math.floor((new Date(iso).getTime() - now.getTime()) / 60_000));
+  const plural = (n: number, unit: string) => `in ${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (minutes < 60) return plural(minutes, "minute");
+  if (minutes < 48 * 60) return plural(Math.floor(minutes / 60), "hour");
+  return plural(Math.floor(minutes / (24 * 60)), "day");
+}
+
+const ACCESS: Record<string, string> = { read_only: "Read Only", read_write: "Read and Write", custom: "Custom" };
 
 /** "Read Only" / "Read and Write". */
 export function access(level: string): string {
@@ -49,4 +58,4 @@ export function status(value: string): string {
 }
 
 /** The helpers templates receive as `fmt`. */
-export const fmt = { dateTime, date, ago, access, status, permission, revokedBy: describeRevoker };
+export const fmt = { dateTime, date, ago, inTime, access, status, permission, revokedBy: describeRevoker };

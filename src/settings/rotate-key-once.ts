@@ -2,6 +2,7 @@ import type { ApiKeyView } from "../api-keys/api-key-view.js";
 import type { IssuedKey } from "../api-keys/create-api-key.js";
 import type { ApiKeyDeps } from "../api-keys/deps.js";
 import { type KeyTarget, rotateApiKey } from "../api-keys/rotate-api-key.js";
+import type { RotationOverlap } from "../api-keys/rotation-overlap.js";
 import { AppError } from "../errors/app-error.js";
 import { findApiKey } from "./find-api-key.js";
 
@@ -9,6 +10,8 @@ export interface RotateOnceTarget extends KeyTarget {
   workspaceIds: string[];
   /** The key's `rotated_at` when the confirmation was shown ("" if never rotated). */
   seenRotatedAt: string;
+  /** When the replaced secret stops working (default: at once). */
+  overlap?: RotationOverlap;
 }
 
 export type RotateOnceResult = IssuedKey | { key: null; apiKey: ApiKeyView; replayed: true };
