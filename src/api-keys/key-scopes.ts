@@ -1,4 +1,7 @@
-import { READ_SCOPES, V1_SCOPES, type V1Scope } from "../credentials/principal.js";
+import { READ_SCOPES, V1_SCOPES, type V1Scope } from "../scopes/scopes.js";
+
+/** The scopes a key may carry, for the adapters (Settings, /api, CLI) that list them. */
+export { V1_SCOPES as KEY_SCOPES };
 import { ValidationError } from "../errors/app-error.js";
 
 /** `read_only` and `read_write` are presets; any other set of scopes is `custom`. */

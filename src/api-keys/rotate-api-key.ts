@@ -1,16 +1,18 @@
 import type { Actor } from "../audit/audit-log.js";
 import { recordAudit } from "../audit/audit-log.js";
-import { ConflictError, NotFoundError } from "../errors/app-error.js";
+import { type AccessScope, administeredWorkspaces, requireManaged, visibleWorkspaces } from "../access/access-scope.js";
+import { ConflictError } from "../errors/app-error.js";
 import { toApiKeyView, withKeyRelations } from "./api-key-view.js";
 import type { IssuedKey } from "./create-api-key.js";
 import type { ApiKeyDeps } from "./deps.js";
+import { withChanges } from "../change-feed/record-changes.js";
 import { digestKey, displayPrefix, generateKey } from "./key-format.js";
 import { previousSecretEnd, type RotationOverlap } from "./rotation-overlap.js";
 
 export interface KeyTarget {
   id: string;
-  /** When set, the key must belong to this workspace (Settings); the CLI operator may name any key. */
-  workspaceIds?: string[];
+  /** Whose keys this call may change: a person's administered workspaces, or the CLI operator's reach. */
+  scope: AccessScope;
   actor: Actor;
 }
 
@@ -47,13 +49,13 @@ async function rotateOnce(deps: ApiKeyDeps, target: RotateTarget): Promise<Issue
   const now = new Date();
   const overlap = target.overlap ?? "now";
   const previousExpiresAt = previousSecretEnd(overlap, now);
-  const row = await deps.db.$transaction(async (tx) => {
-    const scope = { id: target.id, ...(target.workspaceIds ? { workspaceId: { in: target.workspaceIds } } : {}) };
-    const before = await tx.apiKey.findFirst({ where: scope });
-    if (!before) throw new NotFoundError("API key");
+  const row = await withChanges(deps, async (tx, recordChange) => {
+    // The one lookup: 404 outside the scope, 403 where it is only a member (then nothing is updated).
+    const before = requireManaged(target.scope, "API key", await tx.apiKey.findFirst({ where: { id: target.id, ...visibleWorkspaces(target.scope) } }));
     const updated = await tx.apiKey.updateMany({
       where: {
-        ...scope,
+        id: target.id,
+        ...administeredWorkspaces(target.scope),
         digest: before.digest,
         ...(target.expectedRotatedAt !== undefined ? { rotatedAt: target.expectedRotatedAt } : {}),
         status: "active",
@@ -67,14 +69,14 @@ async function rotateOnce(deps: ApiKeyDeps, target: RotateTarget): Promise<Issue
         previousExpiresAt,
       },
     });
-    const current = await tx.apiKey.findFirst({ where: scope, include: withKeyRelations });
-    if (!current) throw new NotFoundError("API key");
+    const current = await tx.apiKey.findFirstOrThrow({ where: { id: target.id }, include: withKeyRelations });
     if (updated.count === 0) {
       const live = current.status === "active" && (!current.expiresAt || current.expiresAt > now);
       if (live && target.expectedRotatedAt !== undefined) {
         throw new ConflictError("key_already_rotated", "The key was rotated since this form was shown.");
       }
       if (!live) throw new ConflictError("key_not_active", "Only an active key can be rotated.");
+      // Another rotation committed between our read and our update: read again and retry.
       return null;
     }
     await recordAudit(tx, {
@@ -90,10 +92,8 @@ async function rotateOnce(deps: ApiKeyDeps, target: RotateTarget): Promise<Issue
         previous_expires_at: previousExpiresAt,
       },
     });
-    await tx.credentialEvent.create({ data: { kind: "api_key", targetId: current.id } });
+    await recordChange("api_key", current.id);
     return current;
   });
-  if (!row) return null;
-  deps.feed.emit("api_key", row.id);
-  return { key, apiKey: toApiKeyView(row) };
+  return row && { key, apiKey: toApiKeyView(row) };
 }

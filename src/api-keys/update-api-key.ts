@@ -1,5 +1,7 @@
 import { recordAudit } from "../audit/audit-log.js";
-import { NotFoundError, ValidationError } from "../errors/app-error.js";
+import { requireManaged, visibleWorkspaces } from "../access/access-scope.js";
+import { withChanges } from "../change-feed/record-changes.js";
+import { ValidationError } from "../errors/app-error.js";
 import { type ApiKeyView, toApiKeyView, withKeyRelations } from "./api-key-view.js";
 import { MAX_KEY_NAME } from "./create-api-key.js";
 import type { ApiKeyDeps } from "./deps.js";
@@ -27,17 +29,16 @@ export async function updateApiKey(deps: ApiKeyDeps, target: KeyTarget, changes:
   if (name !== undefined && (!name || name.length > MAX_KEY_NAME)) throw new ValidationError(`name must be 1 to ${MAX_KEY_NAME} characters.`);
   const scopes = changes.scopes && normalizeScopes(changes.scopes);
   const allowlist = changes.ipAllowlist && normalizeAllowlist(changes.ipAllowlist);
-  const row = await deps.db.$transaction(async (tx) => {
-    const scope = { id: target.id, ...(target.workspaceIds ? { workspaceId: { in: target.workspaceIds } } : {}) };
-    const before = await tx.apiKey.findFirst({ where: scope });
-    if (!before) throw new NotFoundError("API key");
+  const row = await withChanges(deps, async (tx, recordChange) => {
+    // The one lookup: 404 outside the scope, 403 where it is only a member.
+    const before = requireManaged(target.scope, "API key", await tx.apiKey.findFirst({ where: { id: target.id, ...visibleWorkspaces(target.scope) } }));
     const diff: Record<string, { from: unknown; to: unknown }> = {};
     if (name !== undefined && name !== before.name) diff.name = { from: before.name, to: name };
     const oldScopes = scopesOfKey(before);
     if (scopes && !same(scopes, oldScopes)) diff.scopes = { from: oldScopes, to: scopes };
     const oldAllowlist = before.ipAllowlist ? before.ipAllowlist.split(" ") : [];
     if (allowlist && !same(allowlist, oldAllowlist)) diff.ip_allowlist = { from: oldAllowlist, to: allowlist };
-    if (Object.keys(diff).length === 0) return { row: await tx.apiKey.findFirstOrThrow({ where: scope, include: withKeyRelations }), changed: false };
+    if (Object.keys(diff).length === 0) return tx.apiKey.findUniqueOrThrow({ where: { id: before.id }, include: withKeyRelations });
     const updated = await tx.apiKey.update({
       where: { id: before.id },
       data: {
@@ -54,9 +55,8 @@ export async function updateApiKey(deps: ApiKeyDeps, target: KeyTarget, changes:
       target: { type: "api_key", id: before.id },
       details: { name: updated.name, prefix: updated.prefix, changes: diff },
     });
-    await tx.credentialEvent.create({ data: { kind: "api_key", targetId: before.id } });
-    return { row: updated, changed: true };
+    await recordChange("api_key", before.id);
+    return updated;
   });
-  if (row.changed) deps.feed.emit("api_key", row.row.id);
-  return toApiKeyView(row.row);
+  return toApiKeyView(row);
 }

@@ -1,48 +1,45 @@
 import { expireApiKey } from "../api-keys/expire-api-keys.js";
 import type { ApiKeyDeps } from "../api-keys/deps.js";
 import { digestKey, isWellFormedKey } from "../api-keys/key-format.js";
+import { IpNotAllowedError } from "../errors/app-error.js";
 import type { Logger } from "../logger.js";
 import { invalidCredential } from "./bearer.js";
-import { CredentialCache, type Loaded } from "./credential-cache.js";
-import { type CachedApiKey, toCachedApiKey } from "../api-keys/cached-key.js";
-import { IpNotAllowedError } from "../errors/app-error.js";
+import { type CachedApiKey, toCachedApiKey } from "./cached-api-key.js";
+import type { Loaded } from "./credential-cache.js";
 import { lastUseDetails } from "./last-use.js";
-import type { Caller, Principal, CredentialVerifier } from "./principal.js";
+import { createVerifierState, type VerifierState } from "./shared-state.js";
+import type { Caller, CredentialVerifier, Principal } from "./principal.js";
 
 interface CachedKey {
   /** null: no key has this digest (a well-formed but unknown or rotated-away secret). */
   key: CachedApiKey | null;
 }
 
-const LAST_USED_WRITE_INTERVAL_MS = 60_000;
-const CACHE_SIZE = 200_000;
-
 /**
  * Checks `mrk_` keys. Shape and checksum are checked before anything else; then the SHA-256 digest is
  * looked up in an in-process cache, filled from the database on a miss and invalidated through the
  * change feed, so a check costs no query in the steady state while rotate, revoke and expiry take effect
  * on the very next request (and, when the feed goes silent, within the staleness bound: CredentialCache).
+ * The key's restrictions (end of a rotation overlap, IP allowlist) are worked out when the entry is cached,
+ * so checking them costs a comparison and, with an allowlist, one address parse.
  */
 export class ApiKeyVerifier implements CredentialVerifier {
-  private readonly cache: CredentialCache<CachedKey>;
-  private readonly lastUsedWrites = new Map<string, number>();
+  private readonly shared: VerifierState;
 
-  /** `onCacheLookup` hears whether each check found its key in the cache (metrics). */
+  /** `onCacheLookup` hears whether each check found its key in the cache (metrics); `shared`: the process's one cache. */
   constructor(
     private readonly deps: ApiKeyDeps,
-    private readonly logger: Logger,
-    onCacheLookup?: (hit: boolean) => void,
+    logger: Logger,
+    private readonly onCacheLookup?: (hit: boolean) => void,
+    shared?: VerifierState,
   ) {
-    this.cache = new CredentialCache<CachedKey>(CACHE_SIZE, deps.feed, onCacheLookup);
-    deps.feed.onChange((kind, id) => {
-      if (kind === "api_key") this.cache.invalidateTag(id);
-    });
+    this.shared = shared ?? createVerifierState(deps.feed, logger);
   }
 
   async verify(credential: string, caller: Caller): Promise<Principal> {
     if (!isWellFormedKey(credential)) throw invalidCredential(credential);
     const digest = digestKey(credential);
-    const entry = await this.cache.get(digest, () => this.load(digest));
+    const entry = await this.shared.cache.get(`api_key:${digest}`, () => this.load(digest), this.onCacheLookup);
     const key = entry.key;
     if (!key || key.status !== "active") throw invalidCredential(credential);
     const now = Date.now();
@@ -59,18 +56,16 @@ export class ApiKeyVerifier implements CredentialVerifier {
 
   private async load(digest: string): Promise<Loaded<CachedKey>> {
     const current = await this.deps.db.apiKey.findUnique({ where: { digest }, include: { workspace: true } });
+    // A secret replaced by a rotation with overlap is found by its digest in `previousDigest`.
     const previous = current ? null : await this.deps.db.apiKey.findUnique({ where: { previousDigest: digest }, include: { workspace: true } });
     const row = current ?? previous;
-    return { value: { key: row && toCachedApiKey(row, !current) }, tags: row ? [row.id] : [] };
+    return { value: { key: row && toCachedApiKey(row, !current) }, tags: row ? [`api_key:${row.id}`] : [], negative: !row };
   }
 
   /** Keeps last_used_at (with the address and user agent) current to the minute without a write per request. */
   private touch(id: string, now: number, caller: Caller): void {
-    const last = this.lastUsedWrites.get(id) ?? 0;
-    if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
-    this.lastUsedWrites.set(id, now);
-    this.deps.db.apiKey
-      .update({ where: { id }, data: { lastUsedAt: new Date(now), ...lastUseDetails(caller) } })
-      .catch((err: unknown) => this.logger.warn({ err, keyId: id }, "could not record last use of API key"));
+    this.shared.lastUsed.touch(`api_key:${id}`, now, (at) =>
+      this.deps.db.apiKey.update({ where: { id }, data: { lastUsedAt: at, ...lastUseDetails(caller) } }),
+    );
   }
 }

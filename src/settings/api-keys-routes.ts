@@ -7,7 +7,7 @@ import { normalizeAllowlist } from "../api-keys/ip-allowlist.js";
 import { type ApiKeyPreset, normalizeScopes, PRESET_SCOPES } from "../api-keys/key-scopes.js";
 import { OVERLAP_CHOICES } from "../api-keys/rotation-overlap.js";
 import { updateApiKey } from "../api-keys/update-api-key.js";
-import { V1_SCOPES } from "../credentials/principal.js";
+import { V1_SCOPES } from "../scopes/scopes.js";
 import { listApiKeys } from "../api-keys/list-api-keys.js";
 import { requestFingerprint } from "../api-keys/request-fingerprint.js";
 import { revokeApiKey } from "../api-keys/revoke-api-key.js";
@@ -15,12 +15,13 @@ import type { AppContext } from "../context.js";
 import { InvalidRequestError, ValidationError } from "../errors/app-error.js";
 import type { PageKit } from "../sessions/page-kit.js";
 import { keyConfirmation } from "./confirmations.js";
-import { createKeyOnce } from "./create-key-once.js";
-import { EXPIRATION_CHOICES, type ExpirationChoice, expiryFromChoice } from "./expiration.js";
-import { findApiKey } from "./find-api-key.js";
-import { renderSettings, viewerOf } from "./page.js";
-import { rotateKeyOnce } from "./rotate-key-once.js";
-import { administeredIds, apiKeyWorkspace, requireAdministered, requireAdminOfRecord, type Viewer } from "./viewer.js";
+import { createKeyOnce } from "../api-keys/create-key-once.js";
+import { EXPIRATION_CHOICES, type ExpirationChoice, expiryFromChoice } from "../api-keys/expiration.js";
+import { findApiKey } from "../api-keys/find-api-key.js";
+import { renderSettings } from "./page.js";
+import { viewerOf } from "../sessions/viewer-of.js";
+import { rotateKeyOnce } from "../api-keys/rotate-key-once.js";
+import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
 
 const FORM_TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
 
@@ -119,7 +120,7 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
   async function renderKeys(req: Request, res: Response, viewer: Viewer, extras: KeysPageExtras = {}) {
     const q = text(req.query.q).slice(0, 200);
     const keys = viewer.administered.length
-      ? await listApiKeys(ctx.db, { workspaceIds: administeredIds(viewer), search: q })
+      ? await listApiKeys(ctx.db, { scope: scopeOf(viewer), search: q })
       : [];
     const generate: GenerateFormModel = {
       open: false,
@@ -218,22 +219,19 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
     const action = req.params.action;
     if (action !== "rotate" && action !== "revoke") return next();
     const viewer = await viewerOf(ctx, req);
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
-    const apiKey = await findApiKey(ctx.db, req.params.id, administeredIds(viewer));
+    const apiKey = await findApiKey(ctx.db, req.params.id, scopeOf(viewer));
     await renderKeys(req, res, viewer, { confirm: { kind: action, apiKey } });
   });
 
   router.get("/settings/api-keys/:id/edit", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
-    const apiKey = await findApiKey(ctx.db, req.params.id, administeredIds(viewer));
+    const apiKey = await findApiKey(ctx.db, req.params.id, scopeOf(viewer));
     await renderKeys(req, res, viewer, { edit: { apiKey, values: valuesOfKey(apiKey), error: null } });
   });
 
   router.post("/settings/api-keys/:id/edit", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
-    const apiKey = await findApiKey(ctx.db, req.params.id, administeredIds(viewer));
+    const apiKey = await findApiKey(ctx.db, req.params.id, scopeOf(viewer));
     const body = (req.body ?? {}) as Record<string, unknown>;
     const values: FormValues = { name: text(body.name), access: text(body.access), ip_allowlist: text(body.ip_allowlist), scopes: checked(body.scopes) };
     const retry = (error: string) => renderKeys(req, res, viewer, { status: 422, edit: { apiKey, values, error } });
@@ -243,7 +241,7 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
       const { scopes, ipAllowlist } = permissionsOf(parsed.data);
       await updateApiKey(
         ctx.apiKeys,
-        { id: apiKey.id, workspaceIds: administeredIds(viewer), actor: viewer.actor },
+        { id: apiKey.id, scope: scopeOf(viewer), actor: viewer.actor },
         { name: parsed.data.name, scopes, ipAllowlist },
       );
     } catch (err) {
@@ -255,12 +253,15 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
 
   router.post("/settings/api-keys/:id/rotate", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
     const form = rotateForm.safeParse(req.body ?? {});
-    if (!form.success) throw new ValidationError("This form is no longer valid. Reload the page and try again.");
+    if (!form.success) {
+      // A key outside the viewer's reach stays a 404 (403 for a member) whatever the form says.
+      await findApiKey(ctx.db, req.params.id, scopeOf(viewer));
+      throw new ValidationError("This form is no longer valid. Reload the page and try again.");
+    }
     const rotated = await rotateKeyOnce(ctx.apiKeys, {
       id: req.params.id,
-      workspaceIds: administeredIds(viewer),
+      scope: scopeOf(viewer),
       actor: viewer.actor,
       seenRotatedAt: form.data.rotated_at,
       overlap: form.data.overlap ?? "now",
@@ -270,8 +271,7 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
 
   router.post("/settings/api-keys/:id/revoke", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
-    await revokeApiKey(ctx.apiKeys, { id: req.params.id, workspaceIds: administeredIds(viewer), actor: viewer.actor });
+    await revokeApiKey(ctx.apiKeys, { id: req.params.id, scope: scopeOf(viewer), actor: viewer.actor });
     res.redirect(303, "/settings/api-keys?notice=key_revoked");
   });
 

@@ -1,3 +1,4 @@
+import { OPERATOR } from "../../src/access/access-scope.js";
 import { revokeApiKey } from "../../src/api-keys/revoke-api-key.js";
 import { rotateApiKey } from "../../src/api-keys/rotate-api-key.js";
 import { CLI } from "../../src/audit/audit-log.js";
@@ -6,7 +7,7 @@ import { type AppContext, buildContext } from "../../src/context.js";
 import { createLogger } from "../../src/logger.js";
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from "../support/database.js";
 import { makeKey, makeWorkspace } from "../support/fixtures.js";
-import { type NodeProcess, startNode } from "../integration/multinode/node-process.js";
+import { type NodeProcess, startNode } from "../support/node-process.js";
 
 const adminUrl = postgresAdminUrl();
 const onPostgres = adminUrl ? describe : describe.skip;
@@ -53,7 +54,7 @@ onPostgres("rotation with overlap across two server processes on one PostgreSQL 
   test("when the overlap ends, then the old secret works on both nodes until that exact instant and is refused 401 on both right after", async () => {
     const { key: old, record } = await makeKey(admin, workspaceId);
     for (const node of nodes) expect(await status(node, old)).toBe(200); // cached on both
-    const rotated = await rotateApiKey(admin.apiKeys, { id: record.id, actor: CLI, overlap: "1h" });
+    const rotated = await rotateApiKey(admin.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI, overlap: "1h" });
     for (const node of nodes) {
       expect(await status(node, old)).toBe(200);
       expect(await status(node, rotated.key)).toBe(200);
@@ -78,9 +79,9 @@ onPostgres("rotation with overlap across two server processes on one PostgreSQL 
 
   test("when a key in an overlap is revoked on another process, then both of its secrets get 401 on both nodes within 1 s", async () => {
     const { key: old, record } = await makeKey(admin, workspaceId);
-    const rotated = await rotateApiKey(admin.apiKeys, { id: record.id, actor: CLI, overlap: "7d" });
+    const rotated = await rotateApiKey(admin.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI, overlap: "7d" });
     for (const node of nodes) expect([await status(node, old), await status(node, rotated.key)]).toEqual([200, 200]);
-    await revokeApiKey(admin.apiKeys, { id: record.id, actor: CLI });
+    await revokeApiKey(admin.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI });
     const revokedAt = Date.now(); // committed
     const lags = await Promise.all(nodes.flatMap((node) => [msUntil(node, old, 401, revokedAt), msUntil(node, rotated.key, 401, revokedAt)]));
     console.log(`[figure] both secrets refused after revoking during an overlap: slowest ${Math.max(...lags)} ms over two nodes`);
@@ -89,9 +90,9 @@ onPostgres("rotation with overlap across two server processes on one PostgreSQL 
 
   test("when a key is rotated again during an overlap on another process, then the oldest secret gets 401 on both nodes within 1 s", async () => {
     const { key: first, record } = await makeKey(admin, workspaceId);
-    const second = await rotateApiKey(admin.apiKeys, { id: record.id, actor: CLI, overlap: "24h" });
+    const second = await rotateApiKey(admin.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI, overlap: "24h" });
     for (const node of nodes) expect([await status(node, first), await status(node, second.key)]).toEqual([200, 200]);
-    const third = await rotateApiKey(admin.apiKeys, { id: record.id, actor: CLI, overlap: "24h" });
+    const third = await rotateApiKey(admin.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI, overlap: "24h" });
     const at = Date.now(); // committed
     const lags = await Promise.all(nodes.map((node) => msUntil(node, first, 401, at)));
     console.log(`[figure] oldest secret refused after a second rotation during an overlap: slowest ${Math.max(...lags)} ms over two nodes`);

@@ -6,11 +6,12 @@ import { revokeApiKey } from "../../api-keys/revoke-api-key.js";
 import { rotateApiKey } from "../../api-keys/rotate-api-key.js";
 import { OVERLAP_CHOICES, type RotationOverlap } from "../../api-keys/rotation-overlap.js";
 import { updateApiKey } from "../../api-keys/update-api-key.js";
-import { V1_SCOPES } from "../../credentials/principal.js";
+import { KEY_SCOPES as V1_SCOPES } from "../../api-keys/key-scopes.js";
 import { CLI } from "../../audit/audit-log.js";
 import { requireMember, requireWorkspace } from "../../workspaces/find-workspace.js";
 import { parseDuration } from "../duration.js";
 import { withContext } from "../run-command.js";
+import { OPERATOR, workspaceScope } from "../../access/access-scope.js";
 
 interface CreateOptions {
   workspace: string;
@@ -128,7 +129,7 @@ export function keyCommands(program: Command): void {
     .action(
       withContext(
         async (ctx, opts: { id: string; overlap: RotationOverlap }) =>
-          issued(await rotateApiKey(ctx.apiKeys, { id: opts.id, actor: CLI, overlap: opts.overlap })),
+          issued(await rotateApiKey(ctx.apiKeys, { id: opts.id, scope: OPERATOR, actor: CLI, overlap: opts.overlap })),
         showIssued,
       ),
     );
@@ -146,7 +147,7 @@ export function keyCommands(program: Command): void {
         async (ctx, opts: UpdateOptions) =>
           updateApiKey(
             ctx.apiKeys,
-            { id: opts.id, actor: CLI },
+            { id: opts.id, scope: OPERATOR, actor: CLI },
             { name: opts.name, scopes: opts.scopes, ipAllowlist: opts.allowAnyIp ? [] : opts.allowIp },
           ),
         (k) => `API key ${k.id} "${k.name}": ${k.access} (${k.scopes.join(" ")}), ${k.ip_allowlist.length ? `from ${k.ip_allowlist.join(", ")}` : "from any address"}`,
@@ -160,7 +161,7 @@ export function keyCommands(program: Command): void {
     .action(
       withContext(
         async (ctx, opts: { id: string }) => {
-          const view = await revokeApiKey(ctx.apiKeys, { id: opts.id, actor: CLI });
+          const view = await revokeApiKey(ctx.apiKeys, { id: opts.id, scope: OPERATOR, actor: CLI });
           return { id: view.id, status: view.status };
         },
         (r) => `API key ${r.id}: ${r.status}`,
@@ -175,7 +176,7 @@ export function keyCommands(program: Command): void {
     .action(
       withContext(async (ctx, opts: { workspace: string; search?: string }) => {
         const workspace = await requireWorkspace(ctx.db, opts.workspace);
-        return { keys: await listApiKeys(ctx.db, { workspaceIds: [workspace.id], search: opts.search }) };
+        return { keys: await listApiKeys(ctx.db, { scope: workspaceScope([workspace.id]), search: opts.search }) };
       }, showList),
     );
 }

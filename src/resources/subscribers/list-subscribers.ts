@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client.js";
-import { afterPosition, newestFirst, type Page, type PageRequest, toPage } from "../pagination.js";
+import { afterPosition, newestFirst, type Page, type PageRequest, toPage } from "../../http/pagination.js";
 import { type SubscriberView, toSubscriberView, withTagNames } from "./subscriber-view.js";
 
 /** One page of a workspace's subscribers, newest first. */

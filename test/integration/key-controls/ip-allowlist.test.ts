@@ -1,3 +1,4 @@
+import { OPERATOR, workspaceScope } from "../../../src/access/access-scope.js";
 import request from "supertest";
 import { listApiKeys } from "../../../src/api-keys/list-api-keys.js";
 import { updateApiKey } from "../../../src/api-keys/update-api-key.js";
@@ -63,10 +64,10 @@ describe("IP allowlist behind one proxy (TRUST_PROXY=1)", () => {
   test("when the allowlist is edited, then the next request is checked against the new list; emptying it allows any address", async () => {
     const { key, id } = await keyWith(t, ws, ["192.0.2.10"]);
     await call(t, key, "192.0.2.10").expect(200);
-    await updateApiKey(t.ctx.apiKeys, { id, actor: CLI }, { ipAllowlist: ["192.0.2.11"] });
+    await updateApiKey(t.ctx.apiKeys, { id, scope: OPERATOR, actor: CLI }, { ipAllowlist: ["192.0.2.11"] });
     expectRefused(await call(t, key, "192.0.2.10"));
     await call(t, key, "192.0.2.11").expect(200);
-    await updateApiKey(t.ctx.apiKeys, { id, actor: CLI }, { ipAllowlist: [] });
+    await updateApiKey(t.ctx.apiKeys, { id, scope: OPERATOR, actor: CLI }, { ipAllowlist: [] });
     await call(t, key, "203.0.113.200").expect(200);
   });
 
@@ -76,7 +77,7 @@ describe("IP allowlist behind one proxy (TRUST_PROXY=1)", () => {
     let view;
     for (let i = 0; i < 50 && !view?.last_used_at; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      view = (await listApiKeys(t.ctx.db, { workspaceIds: [ws] })).find((k) => k.id === id);
+      view = (await listApiKeys(t.ctx.db, { scope: workspaceScope([ws]) })).find((k) => k.id === id);
     }
     expect(view).toMatchObject({ last_used_ip: "203.0.113.77", last_used_user_agent: "allowlist-test/1.0" });
     expect(view?.last_used_at).toEqual(expect.any(String));

@@ -1,3 +1,4 @@
+import { OPERATOR } from "../../../src/access/access-scope.js";
 import request from "supertest";
 import { revokeApiKey } from "../../../src/api-keys/revoke-api-key.js";
 import { rotateApiKey } from "../../../src/api-keys/rotate-api-key.js";
@@ -20,7 +21,7 @@ describe("rotation with overlap", () => {
     const { key: old, record } = await makeKey(t.ctx, ws);
     expect(await status(old)).toBe(200); // cached before the rotation
     const before = Date.now();
-    const rotated = await rotateApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI, overlap: "1h" });
+    const rotated = await rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI, overlap: "1h" });
     expect(await status(old)).toBe(200);
     expect(await status(rotated.key)).toBe(200);
     const ends = Date.parse(rotated.apiKey.previous_secret_expires_at!);
@@ -31,7 +32,7 @@ describe("rotation with overlap", () => {
   test("when a key is rotated with overlap now, then the old secret fails on the next request (the twin of the overlap)", async () => {
     const { key: old, record } = await makeKey(t.ctx, ws);
     expect(await status(old)).toBe(200);
-    const rotated = await rotateApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI, overlap: "now" });
+    const rotated = await rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI, overlap: "now" });
     expect(rotated.apiKey.previous_secret_expires_at).toBeNull();
     expect(await status(old)).toBe(401);
     expect(await status(rotated.key)).toBe(200);
@@ -39,7 +40,7 @@ describe("rotation with overlap", () => {
 
   test("when the overlap ends, then the previous secret is refused from that exact instant while the new one works", async () => {
     const { key: old, record } = await makeKey(t.ctx, ws);
-    const rotated = await rotateApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI, overlap: "1h" });
+    const rotated = await rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI, overlap: "1h" });
     // Bring the end close, as if the hour had passed, and let the cache reload it.
     const end = Date.now() + 1500;
     await t.ctx.db.apiKey.update({ where: { id: record.id }, data: { previousExpiresAt: new Date(end) } });
@@ -56,9 +57,9 @@ describe("rotation with overlap", () => {
 
   test("when a key is rotated again during an overlap, then the older overlap ends at once and only the two newest secrets work", async () => {
     const { key: first, record } = await makeKey(t.ctx, ws);
-    const second = await rotateApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI, overlap: "24h" });
+    const second = await rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI, overlap: "24h" });
     expect(await status(first)).toBe(200);
-    const third = await rotateApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI, overlap: "7d" });
+    const third = await rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI, overlap: "7d" });
     expect(await status(first)).toBe(401);
     expect(await status(second.key)).toBe(200);
     expect(await status(third.key)).toBe(200);
@@ -67,16 +68,16 @@ describe("rotation with overlap", () => {
 
   test("when a key in an overlap is revoked, then both secrets stop at once", async () => {
     const { key: old, record } = await makeKey(t.ctx, ws);
-    const rotated = await rotateApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI, overlap: "7d" });
+    const rotated = await rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI, overlap: "7d" });
     expect([await status(old), await status(rotated.key)]).toEqual([200, 200]);
-    const revoked = await revokeApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI });
+    const revoked = await revokeApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI });
     expect(revoked.previous_secret_expires_at).toBeNull();
     expect([await status(old), await status(rotated.key)]).toEqual([401, 401]);
   });
 
   test("when a rotation is audited, then the entry names the overlap and when the previous secret ends", async () => {
     const { record } = await makeKey(t.ctx, ws);
-    await rotateApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI, overlap: "24h" });
+    await rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI, overlap: "24h" });
     const entry = await t.ctx.db.auditEvent.findFirstOrThrow({ where: { targetId: record.id, action: "api_key.rotated" } });
     expect(JSON.parse(entry.details!)).toMatchObject({ overlap: "24h", previous_expires_at: expect.any(String), previous_prefix: record.prefix });
   });

@@ -1,7 +1,7 @@
 import request from "supertest";
 import { createApiKey } from "../../../src/api-keys/create-api-key.js";
 import { CLI } from "../../../src/audit/audit-log.js";
-import { V1_SCOPES, type V1Scope } from "../../../src/credentials/principal.js";
+import { V1_SCOPES, type V1Scope } from "../../../src/scopes/scopes.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey, makeWorkspace } from "../../support/fixtures.js";
 

@@ -3,9 +3,9 @@ import { announceExpiringKeys } from "../../../src/api-keys/announce-expiring-ke
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
 import { makeKey } from "../../support/fixtures.js";
-import { cliJson } from "../cli/run-cli.js";
-import { makeClient } from "../oauth/oauth-helpers.js";
-import { type Agent, hiddenField, makeWorld, signedIn, tokenFrom } from "../settings/world.js";
+import { cliJson } from "../../support/cli.js";
+import { makeClient } from "../../support/oauth-helpers.js";
+import { type Agent, hiddenField, makeWorld, signedIn, tokenFrom } from "../../support/world.js";
 
 let t: TestServer;
 let w: Awaited<ReturnType<typeof makeWorld>>;

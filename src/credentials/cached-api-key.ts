@@ -1,7 +1,6 @@
-import type { Principal } from "../credentials/principal.js";
-import type { ApiKey, Workspace } from "../generated/sqlite/client.js";
-import { type AddressMatcher, compileAllowlist } from "./ip-allowlist.js";
-import { scopesOfKey } from "./key-scopes.js";
+import { type AddressMatcher, compileAllowlist } from "../api-keys/ip-allowlist.js";
+import { scopesOfKey } from "../api-keys/key-scopes.js";
+import type { Principal } from "./principal.js";
 
 /** What the key check keeps per secret: everything a request needs, worked out once when the entry is loaded. */
 export interface CachedApiKey {
@@ -15,8 +14,21 @@ export interface CachedApiKey {
   principal: Principal;
 }
 
+/** The columns of a key row (with its workspace) the check needs. */
+export interface ApiKeyRowForCheck {
+  id: string;
+  status: string;
+  access: string;
+  scopes: string;
+  ipAllowlist: string;
+  prefix: string;
+  expiresAt: Date | null;
+  previousExpiresAt: Date | null;
+  workspace: { id: string; name: string };
+}
+
 /** The cache entry for a key row, found by its current secret or (`previous`) by the one a rotation replaced. */
-export function toCachedApiKey(row: ApiKey & { workspace: Workspace }, previous: boolean): CachedApiKey {
+export function toCachedApiKey(row: ApiKeyRowForCheck, previous: boolean): CachedApiKey {
   return {
     id: row.id,
     status: row.status,
