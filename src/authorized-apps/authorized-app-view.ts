@@ -14,6 +14,9 @@ export interface AuthorizedAppView {
   scopes: string[];
   authorized_at: string;
   last_used_at: string | null;
+  /** Client address and user agent of the last use (recorded at most once a minute, like last_used_at). */
+  last_used_ip: string | null;
+  last_used_user_agent: string | null;
   status: AuthorizedAppStatus;
   revoked_at: string | null;
   revoked_by: RevokedBy | null;
@@ -40,6 +43,8 @@ export function toAuthorizedAppView(row: AuthorizedAppRow): AuthorizedAppView {
     scopes: row.scopes.split(" ").filter(Boolean),
     authorized_at: row.authorizedAt.toISOString(),
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
+    last_used_ip: row.lastUsedIp ?? null,
+    last_used_user_agent: row.lastUsedUserAgent ?? null,
     status: row.status as AuthorizedAppStatus,
     revoked_at: row.revokedAt?.toISOString() ?? null,
     revoked_by: (row.revokedBy as RevokedBy | null) ?? null,
