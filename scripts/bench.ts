@@ -17,6 +17,9 @@
  * BENCH_BASELINE=<another checkout> also runs that checkout's built server (its dist/main.js, on the same
  * database) in the same rounds, for a before/after comparison in one run.
  * Absolute numbers mean little on a shared machine; the ratios are what we track.
+ *
+ * BENCH_PROFILE=<path> (for example /v1/workspace) instead profiles our server under BENCH_PROFILE_SECONDS (20)
+ * of load on that path with the bench key (`node --cpu-prof`) and prints the top of the profile.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
@@ -33,6 +36,7 @@ import { ApiKeyVerifier } from "../src/credentials/api-key-verifier.js";
 import { CLI } from "../src/audit/audit-log.js";
 import { hashPassword } from "../src/users/passwords.js";
 import { benchRefresh, obtainAccessToken } from "./bench-oauth.js";
+import { profileTop } from "./profile-top.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -93,6 +97,28 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   }
   child.kill();
   throw new Error(`${url} did not start`);
+}
+
+/** Our server under `node --cpu-prof` for BENCH_PROFILE_SECONDS of load on `target`; prints the profile's top. */
+async function profile(env: Record<string, string>, target: string, headers: Record<string, string>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wa-profile-"));
+  const spawned = Date.now();
+  const server = await startProcess(["--cpu-prof", `--cpu-prof-dir=${dir}`, "dist/main.js"], env);
+  const seconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 20);
+  // Start-up (module loading, migrations) is left out of the figures: the profile is of serving.
+  const skipMs = Date.now() - spawned;
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  try {
+    const result = await autocannon({ url: `${server.url}${target}`, connections: CONNECTIONS, duration: seconds, headers });
+    console.log(`Profile of GET ${target}: ${result.requests.average.toFixed(0)} req/s, ${result.non2xx} non-2xx`);
+  } finally {
+    server.child.kill("SIGTERM");
+    await exited;
+  }
+  const file = fs.readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error("the server wrote no profile");
+  console.log(`${profileTop(path.join(dir, file), 10, skipMs)}
+(profile kept at ${path.join(dir, file)})`);
 }
 
 async function startProcess(args: string[], env: Record<string, string>, cwd = process.cwd()): Promise<Server> {
@@ -166,8 +192,13 @@ async function seedKeys(ctx: AppContext, templateId: string, count: number): Pro
   return sampled;
 }
 
-/** Median µs of a check on a cache miss (a fresh verifier, each key once) and of a cached check. */
+/**
+ * Median µs of a check on a cache miss (a fresh verifier, each key once) and of a cached check. The change
+ * feed runs, as in a server: without it the cache could not vouch for its entries (bounded trust) and every
+ * "cached" check past the poll interval would be a database re-check.
+ */
 async function keyCheckCost(ctx: AppContext, keys: string[]): Promise<{ miss: number; cached: number }> {
+  await ctx.feed.start();
   const verifier = new ApiKeyVerifier(ctx.apiKeys, ctx.logger);
   const time = async (key: string) => {
     const start = process.hrtime.bigint();
@@ -223,6 +254,13 @@ async function main() {
       lastName: `Last${i}`,
     })),
   });
+
+  if (process.env.BENCH_PROFILE) {
+    await profile(env, process.env.BENCH_PROFILE, { authorization: `Bearer ${secret}` });
+    await ctx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    return;
+  }
 
   console.log(`Throughput: ${ROUNDS} alternating rounds of ${SECONDS} s, ${CONNECTIONS} connections, 127.0.0.1`);
   const yardstick = await startProcess(["--import", "tsx", "scripts/bench-yardstick.ts"], {});

@@ -1,5 +1,6 @@
 import { expireApiKey } from "../api-keys/expire-api-keys.js";
 import type { ApiKeyDeps } from "../api-keys/deps.js";
+import { findKeyForCheck } from "../api-keys/find-key-for-check.js";
 import { digestKey, isWellFormedKey } from "../api-keys/key-format.js";
 import type { Logger } from "../logger.js";
 import { invalidCredential } from "./bearer.js";
@@ -57,14 +58,14 @@ export class ApiKeyVerifier implements CredentialVerifier {
   }
 
   private async load(digest: string): Promise<Loaded<CachedKey>> {
-    const row = await this.deps.db.apiKey.findUnique({ where: { digest }, include: { workspace: true } });
+    const row = await findKeyForCheck(this.deps.db, digest);
     const entry: CachedKey = {
       key: row && {
         id: row.id,
         status: row.status,
         expiresAt: row.expiresAt?.getTime() ?? null,
         principal: {
-          workspace: { id: row.workspace.id, name: row.workspace.name },
+          workspace: { id: row.workspaceId, name: row.workspaceName },
           scopes: new Set(row.access === "read_write" ? V1_SCOPES : READ_SCOPES),
           credential: { type: "api_key", id: row.id, prefix: row.prefix },
           rateKey: `key:${row.id}`,
