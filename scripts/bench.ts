@@ -18,6 +18,9 @@
  * database) in the same rounds, for a before/after comparison in one run.
  * Absolute numbers mean little on a shared machine; the ratios are what we track.
  *
+ * `--postgres` runs everything on a fresh PostgreSQL database made from the admin URL in BENCH_POSTGRES_URL or
+ * TEST_DATABASE_URL (`npm run bench:databases` does; without either URL it says so and stops).
+ *
  * BENCH_PROFILE=<path> (for example /v1/workspace) instead profiles our server under BENCH_PROFILE_SECONDS (20)
  * of load on that path with the bench key (`node --cpu-prof`) and prints the top of the profile.
  */
@@ -35,6 +38,7 @@ import { digestKey, displayPrefix, generateKey } from "../src/api-keys/key-forma
 import { ApiKeyVerifier } from "../src/credentials/api-key-verifier.js";
 import { CLI } from "../src/audit/audit-log.js";
 import { hashPassword } from "../src/users/passwords.js";
+import { createPostgresDatabase } from "../test/support/database.js";
 import { benchRefresh, obtainAccessToken } from "./bench-oauth.js";
 import { profileTop } from "./profile-top.js";
 
@@ -161,7 +165,7 @@ async function compare(series: Record<string, () => Promise<Round>>): Promise<Re
  * columns (dates included) so the rows are exactly what the application writes. Returns SAMPLED_KEYS secrets
  * spread over the table; the other rows get digests of secrets nobody keeps.
  */
-async function seedKeys(ctx: AppContext, templateId: string, count: number): Promise<string[]> {
+async function seedKeys(ctx: AppContext, templateId: string, count: number, postgres: boolean): Promise<string[]> {
   const sampled: string[] = [];
   const every = Math.max(1, Math.floor(count / SAMPLED_KEYS));
   const started = Date.now();
@@ -176,11 +180,14 @@ async function seedKeys(ctx: AppContext, templateId: string, count: number): Pro
           if (n % every === 0 && sampled.length < SAMPLED_KEYS) sampled.push(key);
           params.push(`bk${crypto.randomBytes(12).toString("hex")}`, `bench ${n}`, digestKey(key), displayPrefix(key));
         }
-        const values = Array.from({ length: rows }, () => "(?, ?, ?, ?)").join(", ");
+        // Placeholders: SQLite numbers `?` in order; PostgreSQL wants `$1`, `$2`, …
+        let n = 0;
+        const next = () => (postgres ? `$${++n}` : "?");
+        const values = Array.from({ length: rows }, () => `(${next()}, ${next()}, ${next()}, ${next()})`).join(", ");
         await tx.$executeRawUnsafe(
           `INSERT INTO "ApiKey" ("id", "workspaceId", "name", "createdById", "access", "digest", "prefix", "createdAt", "status")
            SELECT v.column1, t."workspaceId", v.column2, t."createdById", t."access", v.column3, v.column4, t."createdAt", t."status"
-           FROM (VALUES ${values}) AS v, "ApiKey" AS t WHERE t."id" = ?`,
+           FROM (VALUES ${values}) AS v, "ApiKey" AS t WHERE t."id" = ${next()}`,
           ...params,
           templateId,
         );
@@ -223,12 +230,19 @@ function verdict(label: string, measured: number, target: number, atLeast: boole
 }
 
 async function main() {
+  const postgresAdmin = process.argv.includes("--postgres") ? process.env.BENCH_POSTGRES_URL || process.env.TEST_DATABASE_URL : undefined;
+  if (process.argv.includes("--postgres") && !postgresAdmin) {
+    console.log("PostgreSQL skipped: set BENCH_POSTGRES_URL or TEST_DATABASE_URL (source scripts/ci-postgres.sh && ci_postgres_start)");
+    return;
+  }
+  const database = postgresAdmin ? await createPostgresDatabase(postgresAdmin) : undefined;
+  console.log(`Database: ${database ? "PostgreSQL" : "SQLite"}`);
   console.log(`uptime: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (load averages 1/5/15 min, ${os.cpus().length} CPUs)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wa-bench-"));
   // The defaults users run: rate limiting on, info logs. The limit is set too high to trip, so every request
   // is counted (the cost we measure) and none is refused.
   const env = {
-    DATABASE_URL: `file:${path.join(dir, "bench.db")}`,
+    DATABASE_URL: database?.url ?? `file:${path.join(dir, "bench.db")}`,
     NODE_ENV: "production",
     RATE_LIMIT_PER_MINUTE: "100000000",
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
@@ -259,6 +273,7 @@ async function main() {
     await profile(env, process.env.BENCH_PROFILE, { authorization: `Bearer ${secret}` });
     await ctx.close();
     fs.rmSync(dir, { recursive: true, force: true });
+    await database?.drop();
     return;
   }
 
@@ -305,13 +320,15 @@ async function main() {
 
   console.log(`\nKey check on a cache miss at ${KEYS.toLocaleString("en")} keys (median µs over ${SAMPLED_KEYS} keys):`);
   const template = await ctx.db.apiKey.findUniqueOrThrow({ where: { digest: digestKey(secret) } });
-  const sampled = await seedKeys(ctx, template.id, KEYS);
+  const sampled = await seedKeys(ctx, template.id, KEYS, database !== undefined);
   const keyCost = await keyCheckCost(ctx, sampled);
   console.log(`  cache miss ${keyCost.miss.toFixed(0)} µs   cached ${keyCost.cached.toFixed(1)} µs`);
   await ctx.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
 
-  const refresh = await benchRefresh();
+  const refreshDatabase = postgresAdmin ? await createPostgresDatabase(postgresAdmin) : undefined;
+  const refresh = await benchRefresh(refreshDatabase?.url).finally(() => refreshDatabase?.drop());
 
   const ws = medians["GET /v1/workspace (key)"].rps;
   const wsOAuth = medians["GET /v1/workspace (OAuth)"].rps;

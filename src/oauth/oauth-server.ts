@@ -5,6 +5,7 @@ import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import { answerOutagesWith503 } from "./answer-outages.js";
 import { clientSecretMatches } from "./clients/client-secret.js";
+import { ProviderClientCache } from "./clients/provider-client-cache.js";
 import { accountFinder } from "./find-account.js";
 import { prismaAdapter } from "./prisma-adapter.js";
 import { providerConfiguration } from "./provider-configuration.js";
@@ -12,6 +13,7 @@ import { revokeGrant, wireProviderEvents } from "./provider-events.js";
 import { loadProviderKeys, type ProviderKeys } from "./provider-keys.js";
 import { advertiseV1Scopes, awaitHeldWork, consentForOfflineAccess, unauthenticatedClientIs401 } from "./provider-middleware.js";
 import { renderProviderError } from "./render-provider-error.js";
+import { workspaceClaim } from "./workspace-claim.js";
 import { shareSignIn } from "./shared-sign-in.js";
 import { v1Resource } from "./scopes.js";
 
@@ -20,19 +22,6 @@ export interface OAuthServer {
   provider: Provider;
   /** The resource indicator of /v1, the audience of every access token. */
   resource: string;
-}
-
-/** The workspace chosen on consent, as a claim of every access token (it shows in introspection). */
-function workspaceClaim(db: Db) {
-  return async (_ctx: unknown, token: object) => {
-    const grantId = (token as { grantId?: string }).grantId;
-    if (!grantId) return undefined;
-    const link = await db.authorizedAppGrant.findUnique({
-      where: { grantId },
-      select: { authorizedApp: { select: { workspaceId: true } } },
-    });
-    return link ? { workspace_id: link.authorizedApp.workspaceId } : undefined;
-  };
 }
 
 export interface ProviderParts {
@@ -78,7 +67,7 @@ export function buildProvider(parts: ProviderParts): Provider {
 export async function createOAuthServer(deps: AuthorizedAppDeps & { config: Config; logger: Logger }): Promise<OAuthServer> {
   const { config, db, logger } = deps;
   const registry: AuthorizedAppDeps = { db: deps.db, feed: deps.feed };
-  const adapter = prismaAdapter(db, {
+  const adapter = prismaAdapter(db, new ProviderClientCache(db, deps.feed), {
     onConcurrentRedemption: (grantId, model) =>
       revokeGrant(provider, registry, grantId, model === "RefreshToken" ? "refresh_token_reuse" : "code_replay"),
   });
