@@ -22,7 +22,7 @@ import { CLI } from "../src/audit/audit-log.js";
 import { digestKey, displayPrefix, generateKey } from "../src/api-keys/key-format.js";
 import { ApiKeyVerifier } from "../src/credentials/api-key-verifier.js";
 import type { CredentialVerifier } from "../src/credentials/principal.js";
-import { AccessTokenVerifier } from "../src/oauth/access-token-verifier.js";
+import { AccessTokenVerifier } from "../src/credentials/access-token-verifier.js";
 import { createClient } from "../src/oauth/clients/create-client.js";
 import { hashPassword } from "../src/users/passwords.js";
 import { startTestServer, type TestServer } from "../test/support/app.js";
@@ -118,7 +118,7 @@ async function measure(target: Target): Promise<Figures> {
   const { ctx } = target.server;
   const keys = await checkCost(new ApiKeyVerifier(ctx.apiKeys, ctx.logger), target.keys, 1);
   const tokens = await checkCost(
-    new AccessTokenVerifier({ db: ctx.db, feed: ctx.feed }, ctx.oauth.resource, ctx.logger),
+    new AccessTokenVerifier({ db: ctx.db, feed: ctx.feed }, ctx.oauth.accessTokens, ctx.logger),
     target.accessTokens,
     CACHED_PASSES,
   );
@@ -210,7 +210,7 @@ async function prepare(name: string, database: TestDatabase, cleanupDatabase: ()
 async function warmUp(target: Target): Promise<void> {
   const { ctx } = target.server;
   await checkCost(new ApiKeyVerifier(ctx.apiKeys, ctx.logger), target.keys.slice(0, 30), 1);
-  await checkCost(new AccessTokenVerifier({ db: ctx.db, feed: ctx.feed }, ctx.oauth.resource, ctx.logger), target.accessTokens, 1);
+  await checkCost(new AccessTokenVerifier({ db: ctx.db, feed: ctx.feed }, ctx.oauth.accessTokens, ctx.logger), target.accessTokens, 1);
   await refreshRun(target, 1);
 }
 

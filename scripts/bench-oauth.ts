@@ -31,7 +31,7 @@ import { ProviderClientCache } from "../src/oauth/clients/provider-client-cache.
 import { buildProvider } from "../src/oauth/oauth-server.js";
 import { prismaAdapter } from "../src/oauth/prisma-adapter.js";
 import { loadProviderKeys } from "../src/oauth/provider-keys.js";
-import { v1Resource } from "../src/oauth/scopes.js";
+import { v1Resource } from "../src/scopes/scopes.js";
 import { connect } from "../test/support/connect-flow.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);

@@ -18,7 +18,8 @@ import { createLogger } from "../src/logger.js";
 import { hashPassword } from "../src/users/passwords.js";
 import { createPostgresDatabase } from "../test/support/database.js";
 import { msUntilStatus, signInAdmin, v1Status } from "../test/integration/multinode/admin-session.js";
-import { ROOT, startNode } from "../test/integration/multinode/node-process.js";
+import { startNode } from "../test/support/node-process.js";
+import { ROOT } from "../test/support/root.js";
 
 const TRIES = Number(process.env.TRIES ?? 50);
 

@@ -28,6 +28,7 @@ import { addMember } from "../src/workspaces/add-member.js";
 import { createWorkspace } from "../src/workspaces/create-workspace.js";
 import { setMemberRole } from "../src/workspaces/set-member-role.js";
 import { launchBrowser } from "../test/support/browser.js";
+import { OPERATOR } from "../src/access/access-scope.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const docs = path.join(root, "docs");
@@ -64,8 +65,8 @@ async function seed(ctx: AppContext): Promise<void> {
   const staging = await key(acme.id, "Staging tests", "read_write", theo.id, 30);
   const legacy = await key(fern.id, "Legacy importer", "read_write", theo.id, 7);
   await key(fern.id, "Website signup form", "read_write", maya.id, 365);
-  await rotateApiKey(apiKeys, { id: production.id, actor: asMaya });
-  await revokeApiKey(apiKeys, { id: staging.id, actor: asMaya });
+  await rotateApiKey(apiKeys, { id: production.id, scope: OPERATOR, actor: asMaya });
+  await revokeApiKey(apiKeys, { id: staging.id, scope: OPERATOR, actor: asMaya });
   await db.apiKey.update({ where: { id: legacy.id }, data: { expiresAt: new Date(Date.now() - DAY) } });
   await expireApiKey(apiKeys, legacy.id);
   await db.apiKey.update({ where: { id: production.id }, data: { lastUsedAt: new Date(Date.now() - 4 * 60_000) } });
@@ -85,7 +86,7 @@ async function seed(ctx: AppContext): Promise<void> {
   await connect("Postbox Analytics", acme.id, ["subscribers:read", "tags:read"], 12);
   await connect("FlowSync CRM", acme.id, ["subscribers:read", "subscribers:write", "tags:read", "tags:write"], 180);
   const old = await connect("Signup Widgets", acme.id, ["subscribers:write"], null);
-  await revokeAuthorizedApp({ db, feed: ctx.feed }, { id: old, by: "user", actor: asMaya });
+  await revokeAuthorizedApp({ db, feed: ctx.feed }, { id: old, scope: OPERATOR, by: "user", actor: asMaya });
   await connect("Canvas Reports", fern.id, ["subscribers:read"], null);
 }
 

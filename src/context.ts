@@ -3,9 +3,10 @@ import type { ApiKeyDeps } from "./api-keys/deps.js";
 import { expireDueApiKeys } from "./api-keys/expire-api-keys.js";
 import type { Config } from "./config.js";
 import { ApiKeyVerifier } from "./credentials/api-key-verifier.js";
-import { ChangeFeed } from "./credentials/change-feed.js";
-import { PostgresChangeNotifier } from "./credentials/postgres-change-notifier.js";
+import { ChangeFeed } from "./change-feed/change-feed.js";
+import { PostgresChangeNotifier } from "./change-feed/postgres-change-notifier.js";
 import { CredentialResolver } from "./credentials/resolver.js";
+import { createVerifierState } from "./credentials/shared-state.js";
 import { createDb, databaseKind, type Db } from "./db/client.js";
 import { migrate } from "./db/migrate.js";
 import { everyInterval, type PeriodicTask } from "./housekeeping/periodic-task.js";
@@ -15,7 +16,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { instrumentChangeFeed } from "./metrics/feed-metrics.js";
 import { Metrics } from "./metrics/metrics.js";
 import { countProviderTokens } from "./metrics/oauth-metrics.js";
-import { AccessTokenVerifier } from "./oauth/access-token-verifier.js";
+import { AccessTokenVerifier } from "./credentials/access-token-verifier.js";
 import { createOAuthServer, type OAuthServer } from "./oauth/oauth-server.js";
 import { SharedRateLimitCounters } from "./rate-limit/shared-store.js";
 import { getOrCreateSecret } from "./security/server-secrets.js";
@@ -77,12 +78,14 @@ export async function buildContext(config: Config, options: ContextOptions = {})
   const feed = new ChangeFeed(db, logger, config.cachePollIntervalMs, notifier, config.credentialMaxStalenessMs);
   instrumentChangeFeed(feed, metrics);
   const apiKeys: ApiKeyDeps = { db, feed };
-  const resolver = new CredentialResolver(new ApiKeyVerifier(apiKeys, logger, metrics.cacheObserver("api_key")), (kind, outcome) =>
+  // One credential cache and one last-used writer for both verifiers.
+  const verifierState = createVerifierState(feed, logger);
+  const resolver = new CredentialResolver(new ApiKeyVerifier(apiKeys, logger, metrics.cacheObserver("api_key"), verifierState), (kind, outcome) =>
     metrics.credentialChecks.inc({ kind, outcome }),
   );
   const oauth = await createOAuthServer({ config, db, feed, logger });
   countProviderTokens(oauth.provider, metrics);
-  resolver.useAccessTokens(new AccessTokenVerifier({ db, feed }, oauth.resource, logger, metrics.cacheObserver("oauth")));
+  resolver.useAccessTokens(new AccessTokenVerifier({ db, feed }, oauth.accessTokens, logger, metrics.cacheObserver("oauth"), verifierState));
   const csrfSecret = await getOrCreateSecret(db, "csrf", () => crypto.randomBytes(32).toString("base64url"));
   const rateLimits = new SharedRateLimitCounters(db, logger, {
     syncIntervalMs: config.rateLimit.syncIntervalMs,

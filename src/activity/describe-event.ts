@@ -1,5 +1,6 @@
+import { ACCESS_LABELS } from "../api-keys/access-labels.js";
 import { REVOKED_REASONS } from "../authorized-apps/describe-revoker.js";
-import { permission } from "../settings/permissions.js";
+import { permission } from "../scopes/permission-labels.js";
 
 /**
  * Turns one audit event into a sentence for the activity list. The audit log stores machine-readable
@@ -7,8 +8,6 @@ import { permission } from "../settings/permissions.js";
  */
 
 type Details = Record<string, unknown>;
-
-const ACCESS_LABELS: Record<string, string> = { read_only: "Read Only", read_write: "Read and Write" };
 
 function text(value: unknown): string | null {
   return typeof value === "string" && value.length > 0 ? value : null;

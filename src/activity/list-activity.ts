@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.js";
-import { afterPosition, newestFirst, type Page, type Position, toPage } from "../resources/pagination.js";
+import { afterPosition, newestFirst, type Page, type Position, toPage } from "../http/pagination.js";
 import { describeActor, describeEvent } from "./describe-event.js";
 
 /** One line of the activity list: who did what to which credential or membership, and when. */

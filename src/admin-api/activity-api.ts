@@ -2,10 +2,10 @@ import { Router } from "express";
 import { z } from "zod";
 import { listActivity } from "../activity/list-activity.js";
 import type { AppContext } from "../context.js";
-import { decodeCursor } from "../resources/pagination.js";
-import { parseInput } from "../resources/validation.js";
-import { viewerOf } from "../settings/page.js";
-import { administeredIds, requireAdministered } from "../settings/viewer.js";
+import { decodeCursor } from "../http/pagination.js";
+import { parseInput } from "../http/validation.js";
+import { viewerOf } from "../sessions/viewer-of.js";
+import { administeredIds, requireAdministered } from "../workspaces/viewer.js";
 
 const LIMIT_MESSAGE = "must be an integer from 1 to 100";
 

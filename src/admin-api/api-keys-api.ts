@@ -7,12 +7,13 @@ import { revokeApiKey } from "../api-keys/revoke-api-key.js";
 import { rotateApiKey } from "../api-keys/rotate-api-key.js";
 import type { AppContext } from "../context.js";
 import { ValidationError } from "../errors/app-error.js";
-import { parseInput } from "../resources/validation.js";
-import { createKeyOnce } from "../settings/create-key-once.js";
-import { onceAtATime } from "./idempotency-in-flight.js";
-import { expiryInDays, MAX_EXPIRY_DAYS } from "../settings/expiration.js";
-import { viewerOf } from "../settings/page.js";
-import { administeredIds, apiKeyWorkspace, requireAdministered, requireAdminOfRecord } from "../settings/viewer.js";
+import { parseInput } from "../http/validation.js";
+import { createKeyOnce } from "../api-keys/create-key-once.js";
+import { onceAtATime } from "../http/idempotency-in-flight.js";
+import { expiryInDays, MAX_EXPIRY_DAYS } from "../api-keys/expiration.js";
+import { viewerOf } from "../sessions/viewer-of.js";
+import { requireAdministered, scopeOf } from "../workspaces/viewer.js";
+import { workspaceScope } from "../access/access-scope.js";
 
 const listQuery = z.strictObject({
   workspace: z.string().max(64).optional(),
@@ -53,8 +54,8 @@ export function apiKeysApi(ctx: AppContext): Router {
   router.get("/api/api-keys", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     const query = parseInput(listQuery, req.query, "query");
-    const workspaceIds = query.workspace ? [requireAdministered(viewer, query.workspace).id] : administeredIds(viewer);
-    res.json({ data: await listApiKeys(ctx.db, { workspaceIds, search: query.q }) });
+    const scope = query.workspace ? workspaceScope([requireAdministered(viewer, query.workspace).id]) : scopeOf(viewer);
+    res.json({ data: await listApiKeys(ctx.db, { scope, search: query.q }) });
   });
 
   router.post("/api/api-keys", async (req, res) => {
@@ -87,16 +88,14 @@ export function apiKeysApi(ctx: AppContext): Router {
   router.post("/api/api-keys/:id/rotate", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     parseInput(emptyBody, req.body ?? {}, "body");
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
-    const rotated = await rotateApiKey(ctx.apiKeys, { id: req.params.id, workspaceIds: administeredIds(viewer), actor: viewer.actor });
+    const rotated = await rotateApiKey(ctx.apiKeys, { id: req.params.id, scope: scopeOf(viewer), actor: viewer.actor });
     res.json({ data: { key: rotated.key, api_key: rotated.apiKey } });
   });
 
   router.post("/api/api-keys/:id/revoke", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     parseInput(emptyBody, req.body ?? {}, "body");
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
-    const revoked = await revokeApiKey(ctx.apiKeys, { id: req.params.id, workspaceIds: administeredIds(viewer), actor: viewer.actor });
+    const revoked = await revokeApiKey(ctx.apiKeys, { id: req.params.id, scope: scopeOf(viewer), actor: viewer.actor });
     res.json({ data: revoked });
   });
 

@@ -3,9 +3,10 @@ import { z } from "zod";
 import { listAuthorizedApps } from "../authorized-apps/list-authorized-apps.js";
 import { revokeAuthorizedApp } from "../authorized-apps/revoke-authorized-app.js";
 import type { AppContext } from "../context.js";
-import { parseInput } from "../resources/validation.js";
-import { viewerOf } from "../settings/page.js";
-import { administeredIds, authorizedAppWorkspace, requireAdministered, requireAdminOfRecord } from "../settings/viewer.js";
+import { parseInput } from "../http/validation.js";
+import { viewerOf } from "../sessions/viewer-of.js";
+import { requireAdministered, scopeOf } from "../workspaces/viewer.js";
+import { workspaceScope } from "../access/access-scope.js";
 
 const listQuery = z.strictObject({
   workspace: z.string().max(64).optional(),
@@ -19,17 +20,16 @@ export function authorizedAppsApi(ctx: AppContext): Router {
   router.get("/api/authorized-apps", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     const query = parseInput(listQuery, req.query, "query");
-    const workspaceIds = query.workspace ? [requireAdministered(viewer, query.workspace).id] : administeredIds(viewer);
-    res.json({ data: await listAuthorizedApps(ctx.db, { workspaceIds, status: query.status }) });
+    const scope = query.workspace ? workspaceScope([requireAdministered(viewer, query.workspace).id]) : scopeOf(viewer);
+    res.json({ data: await listAuthorizedApps(ctx.db, { scope, status: query.status }) });
   });
 
   router.post("/api/authorized-apps/:id/revoke", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     parseInput(z.strictObject({}), req.body ?? {}, "body");
-    await requireAdminOfRecord(viewer, "authorized app", authorizedAppWorkspace(ctx.db, req.params.id));
     const revoked = await revokeAuthorizedApp(
       { db: ctx.db, feed: ctx.feed },
-      { id: req.params.id, workspaceIds: administeredIds(viewer), by: "user", actor: viewer.actor },
+      { id: req.params.id, scope: scopeOf(viewer), by: "user", actor: viewer.actor },
     );
     res.json({ data: revoked });
   });

@@ -1,6 +1,6 @@
 import { Router } from "express";
 import type { AppContext } from "../context.js";
-import { viewerOf } from "../settings/page.js";
+import { viewerOf } from "../sessions/viewer-of.js";
 
 /** /api/workspaces: every workspace the viewer belongs to, with their role and whether they manage its credentials. */
 export function workspacesApi(ctx: AppContext): Router {

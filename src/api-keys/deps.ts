@@ -1,8 +1,4 @@
-import type { ChangeFeed } from "../credentials/change-feed.js";
-import type { Db } from "../db/client.js";
+import type { ChangeDeps } from "../change-feed/record-changes.js";
 
 /** What the key use cases need: the database and the feed that invalidates every process's cache. */
-export interface ApiKeyDeps {
-  db: Db;
-  feed: ChangeFeed;
-}
+export type ApiKeyDeps = ChangeDeps;

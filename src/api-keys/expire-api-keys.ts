@@ -1,4 +1,5 @@
 import { recordAudit, SYSTEM } from "../audit/audit-log.js";
+import { withChanges } from "../change-feed/record-changes.js";
 import type { ApiKeyDeps } from "./deps.js";
 
 /**
@@ -6,7 +7,7 @@ import type { ApiKeyDeps } from "./deps.js";
  * audit entry appear exactly once, whichever process or request gets there first.
  */
 export async function expireApiKey(deps: ApiKeyDeps, id: string, now = new Date()): Promise<boolean> {
-  const expired = await deps.db.$transaction(async (tx) => {
+  return withChanges(deps, async (tx, recordChange) => {
     const { count } = await tx.apiKey.updateMany({
       where: { id, status: "active", expiresAt: { lte: now } },
       data: { status: "expired" },
@@ -20,11 +21,9 @@ export async function expireApiKey(deps: ApiKeyDeps, id: string, now = new Date(
       target: { type: "api_key", id },
       details: { name: key.name, prefix: key.prefix, expires_at: key.expiresAt },
     });
-    await tx.credentialEvent.create({ data: { kind: "api_key", targetId: id } });
+    await recordChange("api_key", id);
     return true;
   });
-  if (expired) deps.feed.emit("api_key", id);
-  return expired;
 }
 
 /** Writes down every key that expired unused, so lists and the audit log show it. */

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { sha256 } from "../hashing/sha256.js";
 import zlib from "node:zlib";
 
 /**
@@ -53,7 +54,7 @@ export function isWellFormedKey(candidate: string): boolean {
 
 /** What is stored and looked up: SHA-256 of the whole key (the key itself has 238 bits of entropy). */
 export function digestKey(key: string): string {
-  return crypto.createHash("sha256").update(key).digest("hex");
+  return sha256(key, "hex");
 }
 
 /** The part people see in lists to recognise a key: `mrk_` and the first 8 random characters. */

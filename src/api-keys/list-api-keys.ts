@@ -1,8 +1,10 @@
+import { type AccessScope, administeredWorkspaces } from "../access/access-scope.js";
 import type { Db } from "../db/client.js";
 import { type ApiKeyView, toApiKeyView, withKeyRelations } from "./api-key-view.js";
 
 export interface ListApiKeysQuery {
-  workspaceIds: string[];
+  /** Lists what this scope manages (narrow it to one workspace with workspaceScope([id])). */
+  scope: AccessScope;
   /** Matches name, owner email, workspace name or display prefix, case-insensitively. */
   search?: string;
 }
@@ -10,7 +12,7 @@ export interface ListApiKeysQuery {
 /** Lists keys of the given workspaces, newest first, without secrets. */
 export async function listApiKeys(db: Db, query: ListApiKeysQuery): Promise<ApiKeyView[]> {
   const rows = await db.apiKey.findMany({
-    where: { workspaceId: { in: query.workspaceIds } },
+    where: administeredWorkspaces(query.scope),
     include: withKeyRelations,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });

@@ -1,4 +1,4 @@
-import crypto from "node:crypto";
+import { sha256 } from "../hashing/sha256.js";
 
 /**
  * SHA-256 (hex) of a request's fields in canonical form: keys sorted, absent (undefined) fields dropped.
@@ -9,5 +9,5 @@ export function requestFingerprint(fields: Record<string, unknown>): string {
     .filter((k) => fields[k] !== undefined)
     .sort()
     .map((k) => [k, fields[k]]);
-  return crypto.createHash("sha256").update(JSON.stringify(canonical)).digest("hex");
+  return sha256(JSON.stringify(canonical), "hex");
 }

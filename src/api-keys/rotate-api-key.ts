@@ -1,15 +1,17 @@
 import type { Actor } from "../audit/audit-log.js";
 import { recordAudit } from "../audit/audit-log.js";
-import { ConflictError, NotFoundError } from "../errors/app-error.js";
+import { type AccessScope, administeredWorkspaces, requireManaged, visibleWorkspaces } from "../access/access-scope.js";
+import { ConflictError } from "../errors/app-error.js";
 import { toApiKeyView, withKeyRelations } from "./api-key-view.js";
 import type { IssuedKey } from "./create-api-key.js";
 import type { ApiKeyDeps } from "./deps.js";
+import { withChanges } from "../change-feed/record-changes.js";
 import { digestKey, displayPrefix, generateKey } from "./key-format.js";
 
 export interface KeyTarget {
   id: string;
-  /** When set, the key must belong to this workspace (Settings); the CLI operator may name any key. */
-  workspaceIds?: string[];
+  /** Whose keys this call may change: a person's administered workspaces, or the CLI operator's reach. */
+  scope: AccessScope;
   actor: Actor;
 }
 
@@ -29,19 +31,23 @@ export interface RotateTarget extends KeyTarget {
 export async function rotateApiKey(deps: ApiKeyDeps, target: RotateTarget): Promise<IssuedKey> {
   const key = generateKey();
   const now = new Date();
-  const row = await deps.db.$transaction(async (tx) => {
-    const scope = { id: target.id, ...(target.workspaceIds ? { workspaceId: { in: target.workspaceIds } } : {}) };
+  const row = await withChanges(deps, async (tx, recordChange) => {
     const updated = await tx.apiKey.updateMany({
       where: {
-        ...scope,
+        id: target.id,
+        ...administeredWorkspaces(target.scope),
         ...(target.expectedRotatedAt !== undefined ? { rotatedAt: target.expectedRotatedAt } : {}),
         status: "active",
         OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
       },
       data: { digest: digestKey(key), prefix: displayPrefix(key), rotatedAt: now },
     });
-    const current = await tx.apiKey.findFirst({ where: scope, include: withKeyRelations });
-    if (!current) throw new NotFoundError("API key");
+    // The one lookup: 404 outside the scope, 403 where it is only a member (then nothing was updated).
+    const current = requireManaged(
+      target.scope,
+      "API key",
+      await tx.apiKey.findFirst({ where: { id: target.id, ...visibleWorkspaces(target.scope) }, include: withKeyRelations }),
+    );
     if (updated.count === 0) {
       const live = current.status === "active" && (!current.expiresAt || current.expiresAt > now);
       if (live && target.expectedRotatedAt !== undefined) {
@@ -56,9 +62,8 @@ export async function rotateApiKey(deps: ApiKeyDeps, target: RotateTarget): Prom
       target: { type: "api_key", id: current.id },
       details: { name: current.name, prefix: current.prefix },
     });
-    await tx.credentialEvent.create({ data: { kind: "api_key", targetId: current.id } });
+    await recordChange("api_key", current.id);
     return current;
   });
-  deps.feed.emit("api_key", row.id);
   return { key, apiKey: toApiKeyView(row) };
 }

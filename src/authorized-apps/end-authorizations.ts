@@ -1,9 +1,10 @@
 import { type Actor, recordAudit } from "../audit/audit-log.js";
+import type { RecordChange } from "../change-feed/record-changes.js";
 import type { Db } from "../db/client.js";
-import { destroyGrantData } from "../oauth/grant-storage.js";
+import { destroyGrantData } from "./grant-storage.js";
 import type { RevokedBy, RevokedReason } from "./deps.js";
 
-type Tx = Pick<Db, "authorizedApp" | "authorizedAppGrant" | "oidcModel" | "auditEvent" | "credentialEvent">;
+type Tx = Pick<Db, "authorizedApp" | "authorizedAppGrant" | "oidcModel" | "auditEvent">;
 
 export interface EndAuthorizations {
   by: RevokedBy;
@@ -15,11 +16,10 @@ export interface EndAuthorizations {
 
 /**
  * Inside a transaction: marks the given records revoked (those still active), ends all their grants and
- * deletes every code and token issued under them, and writes the change-feed events that make every
- * process drop its cached tokens. Returns the ids of the records that changed. The caller emits
- * `authorized_app` events for them after commit.
+ * deletes every code and token issued under them, and records the changes that make every process drop its
+ * cached tokens (delivered after commit by withChanges). Returns the ids of the records that changed.
  */
-export async function endAuthorizations(tx: Tx, recordIds: string[], end: EndAuthorizations): Promise<string[]> {
+export async function endAuthorizations(tx: Tx, recordChange: RecordChange, recordIds: string[], end: EndAuthorizations): Promise<string[]> {
   if (recordIds.length === 0) return [];
   const active = await tx.authorizedApp.findMany({
     where: { id: { in: recordIds }, status: "active" },
@@ -55,6 +55,6 @@ export async function endAuthorizations(tx: Tx, recordIds: string[], end: EndAut
     data: { revokedAt: end.now },
   });
   await destroyGrantData(tx, links.map((l) => l.grantId));
-  for (const id of recordIds) await tx.credentialEvent.create({ data: { kind: "authorized_app", targetId: id } });
+  for (const id of recordIds) await recordChange("authorized_app", id);
   return changed;
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.js";
-import { v1ScopesIn } from "../oauth/scopes.js";
+import { v1ScopesIn } from "../scopes/scopes.js";
 
 type Tx = Pick<Db, "authorizedApp" | "authorizedAppGrant">;
 

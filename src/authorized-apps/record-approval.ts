@@ -1,5 +1,6 @@
 import { type Actor, recordAudit } from "../audit/audit-log.js";
 import { isUniqueViolation } from "../db/unique-violation.js";
+import { withChanges } from "../change-feed/record-changes.js";
 import type { AuthorizedAppDeps } from "./deps.js";
 import { recomputeRecordScopes } from "./live-scopes.js";
 
@@ -33,7 +34,7 @@ export async function recordApproval(deps: AuthorizedAppDeps, approval: Approval
 
 async function write(deps: AuthorizedAppDeps, approval: Approval): Promise<string> {
   const activeKey = `${approval.clientId}:${approval.workspaceId}`;
-  const id = await deps.db.$transaction(async (tx) => {
+  return withChanges(deps, async (tx, recordChange) => {
     const existing = await tx.authorizedApp.findUnique({ where: { activeKey }, include: { client: true } });
     const record = existing
       ? await tx.authorizedApp.update({
@@ -62,9 +63,7 @@ async function write(deps: AuthorizedAppDeps, approval: Approval): Promise<strin
       target: { type: "authorized_app", id: record.id },
       details: { app_name: record.client.name, client_id: approval.clientId, scopes: approval.scopes, renewed: Boolean(existing), record_scopes: liveScopes },
     });
-    await tx.credentialEvent.create({ data: { kind: "authorized_app", targetId: record.id } });
+    await recordChange("authorized_app", record.id);
     return record.id;
   });
-  deps.feed.emit("authorized_app", id);
-  return id;
 }

@@ -1,5 +1,6 @@
 import { recordAudit, SYSTEM } from "../audit/audit-log.js";
-import { countLiveGrantArtifacts } from "../oauth/grant-storage.js";
+import { countLiveGrantArtifacts } from "./grant-storage.js";
+import { withChanges } from "../change-feed/record-changes.js";
 import type { AuthorizedAppDeps, RevokedReason } from "./deps.js";
 import { lockRecord, recomputeRecordScopes } from "./live-scopes.js";
 
@@ -20,15 +21,15 @@ export type GrantEnd = { by: "app" } | { by: "system"; reason: RevokedReason };
  */
 export async function recordGrantRevoked(deps: AuthorizedAppDeps, grantId: string, end: GrantEnd): Promise<void> {
   const now = new Date();
-  const revokedRecord = await deps.db.$transaction(async (tx) => {
+  await withChanges(deps, async (tx, recordChange) => {
     const link = await tx.authorizedAppGrant.findUnique({ where: { grantId }, include: { authorizedApp: { include: { client: true } } } });
-    if (!link) return null;
+    if (!link) return;
     const record = link.authorizedApp;
     // The record before its grants, in the same order as approvals and revocations take them (no deadlock).
     await lockRecord(tx, record);
     await tx.authorizedAppGrant.updateMany({ where: { grantId, revokedAt: null }, data: { revokedAt: now } });
-    await tx.credentialEvent.create({ data: { kind: "grant", targetId: grantId } });
-    if (record.status !== "active") return null;
+    await recordChange("grant", grantId);
+    if (record.status !== "active") return;
 
     const others = await tx.authorizedAppGrant.findMany({ where: { authorizedAppId: record.id, revokedAt: null } });
     const stillLive =
@@ -36,7 +37,7 @@ export async function recordGrantRevoked(deps: AuthorizedAppDeps, grantId: strin
       (await countLiveGrantArtifacts(tx, others.map((g) => g.grantId), now)) > 0;
     if (stillLive) {
       await recomputeRecordScopes(tx, record.id);
-      return null;
+      return;
     }
     // A revoked record keeps the scopes it had when it ended, as history.
 
@@ -52,7 +53,7 @@ export async function recordGrantRevoked(deps: AuthorizedAppDeps, grantId: strin
         activeKey: null,
       },
     });
-    if (updated.count === 0) return null;
+    if (updated.count === 0) return;
     await recordAudit(tx, {
       workspaceId: record.workspaceId,
       actor: end.by === "app" ? { type: "app", id: record.clientId, label: record.client.name } : SYSTEM,
@@ -60,9 +61,6 @@ export async function recordGrantRevoked(deps: AuthorizedAppDeps, grantId: strin
       target: { type: "authorized_app", id: record.id },
       details: { app_name: record.client.name, client_id: record.clientId, revoked_by: end.by, ...(reason ? { reason } : {}) },
     });
-    await tx.credentialEvent.create({ data: { kind: "authorized_app", targetId: record.id } });
-    return record.id;
+    await recordChange("authorized_app", record.id);
   });
-  deps.feed.emit("grant", grantId);
-  if (revokedRecord) deps.feed.emit("authorized_app", revokedRecord);
 }

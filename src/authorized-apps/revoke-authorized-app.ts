@@ -1,13 +1,14 @@
 import type { Actor } from "../audit/audit-log.js";
-import { NotFoundError } from "../errors/app-error.js";
+import { type AccessScope, requireManaged, visibleWorkspaces } from "../access/access-scope.js";
 import { type AuthorizedAppView, toAuthorizedAppView, withAppRelations } from "./authorized-app-view.js";
 import type { AuthorizedAppDeps, RevokedBy } from "./deps.js";
 import { endAuthorizations } from "./end-authorizations.js";
+import { withChanges } from "../change-feed/record-changes.js";
 
 export interface RevokeAuthorizedAppTarget {
   id: string;
-  /** When set, the record must belong to one of these workspaces (Settings); the CLI operator may name any. */
-  workspaceIds?: string[];
+  /** Whose records this call may change: a person's administered workspaces, or the CLI operator's reach. */
+  scope: AccessScope;
   by: RevokedBy;
   actor: Actor;
 }
@@ -18,13 +19,14 @@ export interface RevokeAuthorizedAppTarget {
  * app created stays; connecting again needs a new consent. Revoking twice succeeds.
  */
 export async function revokeAuthorizedApp(deps: AuthorizedAppDeps, target: RevokeAuthorizedAppTarget): Promise<AuthorizedAppView> {
-  const scope = { id: target.id, ...(target.workspaceIds ? { workspaceId: { in: target.workspaceIds } } : {}) };
-  const row = await deps.db.$transaction(async (tx) => {
-    const current = await tx.authorizedApp.findFirst({ where: scope, select: { id: true } });
-    if (!current) throw new NotFoundError("authorized app");
-    await endAuthorizations(tx, [current.id], { by: target.by, actor: target.actor, now: new Date() });
+  const row = await withChanges(deps, async (tx, recordChange) => {
+    const current = requireManaged(
+      target.scope,
+      "authorized app",
+      await tx.authorizedApp.findFirst({ where: { id: target.id, ...visibleWorkspaces(target.scope) }, select: { id: true, workspaceId: true } }),
+    );
+    await endAuthorizations(tx, recordChange, [current.id], { by: target.by, actor: target.actor, now: new Date() });
     return tx.authorizedApp.findUniqueOrThrow({ where: { id: current.id }, include: withAppRelations });
   });
-  deps.feed.emit("authorized_app", row.id);
   return toAuthorizedAppView(row);
 }

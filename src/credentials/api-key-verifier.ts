@@ -4,8 +4,10 @@ import { findKeyForCheck } from "../api-keys/find-key-for-check.js";
 import { digestKey, isWellFormedKey } from "../api-keys/key-format.js";
 import type { Logger } from "../logger.js";
 import { invalidCredential } from "./bearer.js";
-import { CredentialCache, type Loaded } from "./credential-cache.js";
-import { type Principal, READ_SCOPES, V1_SCOPES, type CredentialVerifier } from "./principal.js";
+import type { Loaded } from "./credential-cache.js";
+import { createVerifierState, type VerifierState } from "./shared-state.js";
+import { READ_SCOPES, V1_SCOPES } from "../scopes/scopes.js";
+import type { CredentialVerifier, Principal } from "./principal.js";
 
 interface CachedKey {
   /** null: no key has this digest (a well-formed but unknown or rotated-away secret). */
@@ -17,8 +19,6 @@ interface CachedKey {
   } | null;
 }
 
-const LAST_USED_WRITE_INTERVAL_MS = 60_000;
-const CACHE_SIZE = 200_000;
 
 /**
  * Checks `mrk_` keys. Shape and checksum are checked before anything else; then the SHA-256 digest is
@@ -27,25 +27,22 @@ const CACHE_SIZE = 200_000;
  * on the very next request (and, when the feed goes silent, within the staleness bound: CredentialCache).
  */
 export class ApiKeyVerifier implements CredentialVerifier {
-  private readonly cache: CredentialCache<CachedKey>;
-  private readonly lastUsedWrites = new Map<string, number>();
+  private readonly shared: VerifierState;
 
-  /** `onCacheLookup` hears whether each check found its key in the cache (metrics). */
+  /** `onCacheLookup` hears whether each check found its key in the cache (metrics); `shared`: the process's one cache. */
   constructor(
     private readonly deps: ApiKeyDeps,
-    private readonly logger: Logger,
-    onCacheLookup?: (hit: boolean) => void,
+    logger: Logger,
+    private readonly onCacheLookup?: (hit: boolean) => void,
+    shared?: VerifierState,
   ) {
-    this.cache = new CredentialCache<CachedKey>(CACHE_SIZE, deps.feed, onCacheLookup);
-    deps.feed.onChange((kind, id) => {
-      if (kind === "api_key") this.cache.invalidateTag(id);
-    });
+    this.shared = shared ?? createVerifierState(deps.feed, logger);
   }
 
   async verify(credential: string): Promise<Principal> {
     if (!isWellFormedKey(credential)) throw invalidCredential(credential);
     const digest = digestKey(credential);
-    const entry = await this.cache.get(digest, () => this.load(digest));
+    const entry = await this.shared.cache.get(`api_key:${digest}`, () => this.load(digest), this.onCacheLookup);
     const key = entry.key;
     if (!key || key.status !== "active") throw invalidCredential(credential);
     const now = Date.now();
@@ -72,16 +69,11 @@ export class ApiKeyVerifier implements CredentialVerifier {
         },
       },
     };
-    return { value: entry, tags: row ? [row.id] : [] };
+    return { value: entry, tags: row ? [`api_key:${row.id}`] : [], negative: !row };
   }
 
   /** Keeps last_used_at current to the minute without a write per request. */
   private touch(id: string, now: number): void {
-    const last = this.lastUsedWrites.get(id) ?? 0;
-    if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
-    this.lastUsedWrites.set(id, now);
-    this.deps.db.apiKey
-      .update({ where: { id }, data: { lastUsedAt: new Date(now) } })
-      .catch((err: unknown) => this.logger.warn({ err, keyId: id }, "could not record last use of API key"));
+    this.shared.lastUsed.touch(`api_key:${id}`, now, (at) => this.deps.db.apiKey.update({ where: { id }, data: { lastUsedAt: at } }));
   }
 }

@@ -1,24 +1,29 @@
 /**
- * A Map that forgets its oldest entries past `max`, indexed by tags (a key id, a grant id, an authorized-app
- * id) so one change invalidates exactly its entries. A generation counter fences off lookups in flight: a
- * lookup that started before an invalidation must not store what it read, or a revoked credential could be
- * cached as live.
+ * A least-recently-used map, indexed by tags (a key id, a grant id, an authorized-app id) so one change
+ * invalidates exactly its entries. Negative entries ("no credential has this digest") live on their own,
+ * smaller budget, so a flood of made-up credentials cannot push the live ones out. A generation counter fences
+ * off lookups in flight: a lookup that started before an invalidation must not store what it read, or a
+ * revoked credential could be cached as live.
  */
 export class BoundedCache<V> {
-  private readonly entries = new Map<string, { value: V; tags: string[] }>();
+  private readonly known = new Map<string, { value: V; tags: string[] }>();
+  private readonly unknown = new Map<string, { value: V; tags: string[] }>();
   private readonly byTag = new Map<string, Set<string>>();
   private generation = 0;
 
-  /** `onLookup` hears whether each `get` found an entry (cache hit metrics). */
   constructor(
     private readonly max: number,
-    private readonly onLookup?: (hit: boolean) => void,
+    private readonly maxNegative = Math.max(1, Math.ceil(max / 10)),
   ) {}
 
+  /** The entry, which becomes the most recently used of its budget. */
   get(key: string): V | undefined {
-    const value = this.entries.get(key)?.value;
-    this.onLookup?.(value !== undefined);
-    return value;
+    const map = this.known.has(key) ? this.known : this.unknown;
+    const entry = map.get(key);
+    if (!entry) return undefined;
+    map.delete(key);
+    map.set(key, entry);
+    return entry.value;
   }
 
   /** The generation to pass back to `setIfCurrent` after a slow lookup. */
@@ -26,15 +31,16 @@ export class BoundedCache<V> {
     return this.generation;
   }
 
-  /** Stores unless an invalidation happened since `generation` was read. */
-  setIfCurrent(key: string, value: V, generation: number, tags: string[] = []): void {
+  /** Stores unless an invalidation happened since `generation` was read; `negative` entries use their own budget. */
+  setIfCurrent(key: string, value: V, generation: number, tags: string[] = [], negative = false): void {
     if (generation !== this.generation) return;
-    if (!this.entries.has(key) && this.entries.size >= this.max) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.remove(oldest);
-    }
     this.remove(key);
-    this.entries.set(key, { value, tags });
+    const map = negative ? this.unknown : this.known;
+    if (map.size >= (negative ? this.maxNegative : this.max)) {
+      const leastRecent = map.keys().next().value;
+      if (leastRecent !== undefined) this.remove(leastRecent);
+    }
+    map.set(key, { value, tags });
     for (const tag of tags) {
       let keys = this.byTag.get(tag);
       if (!keys) this.byTag.set(tag, (keys = new Set()));
@@ -49,25 +55,18 @@ export class BoundedCache<V> {
     this.byTag.delete(tag);
   }
 
-  invalidate(key: string): void {
-    this.generation++;
-    this.remove(key);
-  }
-
   clear(): void {
     this.generation++;
-    this.entries.clear();
+    this.known.clear();
+    this.unknown.clear();
     this.byTag.clear();
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   private remove(key: string): void {
-    const entry = this.entries.get(key);
+    const map = this.known.has(key) ? this.known : this.unknown;
+    const entry = map.get(key);
     if (!entry) return;
-    this.entries.delete(key);
+    map.delete(key);
     for (const tag of entry.tags) {
       const keys = this.byTag.get(tag);
       keys?.delete(key);

@@ -1,6 +1,6 @@
 import { ServiceUnavailableError } from "../errors/app-error.js";
 import { BoundedCache } from "./bounded-cache.js";
-import type { ChangeFeed } from "./change-feed.js";
+import type { ChangeFeed } from "../change-feed/change-feed.js";
 
 interface Checked<V> {
   value: V;
@@ -13,7 +13,10 @@ interface Checked<V> {
 /** What a lookup in the database found, with the tags that invalidate it (key id, grant id, …). */
 export interface Loaded<V> {
   value: V;
+  /** `kind:id` of what the value depends on (ChangeKind and target id): a change to any of them drops it. */
   tags: string[];
+  /** Nothing was found (an unknown or revoked credential): kept on the smaller budget for such entries. */
+  negative?: boolean;
 }
 
 /**
@@ -34,16 +37,22 @@ export class CredentialCache<V> {
   constructor(
     max: number,
     private readonly feed: ChangeFeed,
-    onLookup?: (hit: boolean) => void,
+    maxNegative?: number,
   ) {
-    this.cache = new BoundedCache<Checked<V>>(max, onLookup);
+    this.cache = new BoundedCache<Checked<V>>(max, maxNegative);
     feed.onReset(() => this.cache.clear());
+    feed.onChange((kind, id) => this.cache.invalidateTag(`${kind}:${id}`));
   }
 
-  /** The cached value while it can be trusted; otherwise `load` reads it again from the database. */
-  async get(key: string, load: () => Promise<Loaded<V>>): Promise<V> {
+  /**
+   * The cached value while it can be trusted; otherwise `load` reads it again from the database. Callers that
+   * share one cache give their keys their own prefix, so a key only ever holds what that caller's `load` returns.
+   * `onLookup` hears whether the key was found (cache hit metrics, per verifier).
+   */
+  async get<T extends V>(key: string, load: () => Promise<Loaded<T>>, onLookup?: (hit: boolean) => void): Promise<T> {
     const now = Date.now();
-    const hit = this.cache.get(key);
+    const hit = this.cache.get(key) as Checked<T> | undefined;
+    onLookup?.(hit !== undefined);
     if (hit) {
       if (this.feed.isFresh(now) || now - hit.checkedAt < this.feed.intervalMs) return hit.value;
       if (hit.recheckFailedAt !== undefined && now - hit.recheckFailedAt < this.feed.intervalMs) {
@@ -61,19 +70,14 @@ export class CredentialCache<V> {
     }
   }
 
-  /** Drops every entry carrying `tag`. */
-  invalidateTag(tag: string): void {
-    this.cache.invalidateTag(tag);
-  }
-
-  private load(key: string, load: () => Promise<Loaded<V>>): Promise<V> {
+  private load<T extends V>(key: string, load: () => Promise<Loaded<T>>): Promise<T> {
     const generation = this.cache.currentGeneration();
     const inFlight = this.loading.get(key);
-    if (inFlight?.generation === generation) return inFlight.value;
+    if (inFlight?.generation === generation) return inFlight.value as Promise<T>;
     const checkedAt = Date.now();
     const value = load()
       .then((found) => {
-        this.cache.setIfCurrent(key, { value: found.value, checkedAt }, generation, found.tags);
+        this.cache.setIfCurrent(key, { value: found.value, checkedAt }, generation, found.tags, found.negative);
         return found.value;
       })
       .finally(() => {

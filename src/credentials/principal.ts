@@ -1,8 +1,6 @@
-/** The four /v1 scopes. `read_only` keys get the `:read` ones, `read_write` keys all four. */
-export const V1_SCOPES = ["subscribers:read", "subscribers:write", "tags:read", "tags:write"] as const;
-export type V1Scope = (typeof V1_SCOPES)[number];
+import type { V1Scope } from "../scopes/scopes.js";
 
-export const READ_SCOPES: V1Scope[] = ["subscribers:read", "tags:read"];
+export type { V1Scope };
 
 export type ApiKeyCredential = { type: "api_key"; id: string; prefix: string };
 export type OAuthCredential = { type: "oauth"; authorizedAppId: string; clientId: string; grantId: string };

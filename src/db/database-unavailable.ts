@@ -80,11 +80,11 @@ function causes(err: unknown): ErrorShape[] {
   const queue: unknown[] = [err];
   while (queue.length && found.length < 8) {
     const e = queue.shift();
-    if (typeof e !== "object" || e === null || found.includes(e as ErrorShape)) continue;
+    if (typeof e !== "object" || e === null || found.includes(e)) continue;
     const shape = e as ErrorShape;
     found.push(shape);
     queue.push(shape.cause, shape.meta?.driverAdapterError);
-    if (e instanceof AggregateError) queue.push(...e.errors);
+    if (e instanceof AggregateError) queue.push(...(e.errors as unknown[]));
   }
   return found;
 }

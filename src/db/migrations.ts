@@ -1,4 +1,4 @@
-import crypto from "node:crypto";
+import { sha256 } from "../hashing/sha256.js";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +29,6 @@ export function readMigrations(dir: string): MigrationFile[] {
     .sort()
     .map((name) => {
       const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: crypto.createHash("sha256").update(sql).digest("hex") };
+      return { name, sql, checksum: sha256(sql, "hex") };
     });
 }

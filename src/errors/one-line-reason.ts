@@ -4,7 +4,7 @@
  */
 export function oneLineReason(err: unknown): string {
   // A connection to a name with several addresses (localhost: ::1 and 127.0.0.1) fails with all of them.
-  const first = err instanceof AggregateError && err.errors.length ? err.errors[0] : err;
+  const first: unknown = err instanceof AggregateError && err.errors.length ? (err.errors as unknown[])[0] : err;
   const cause = first instanceof Error && first.cause instanceof Error && !first.message.trim() ? first.cause : first;
   const message = cause instanceof Error ? cause.message : String(cause);
   let line =

@@ -26,7 +26,7 @@ function recordHeaders(middleware: RequestHandler): FixedHeaders {
   };
   let done = false;
   void middleware({} as Request, recorder as unknown as Response, (err?: unknown) => {
-    if (err) throw err;
+    if (err) throw err instanceof Error ? err : new Error("a security-header middleware failed", { cause: err });
     done = true;
   });
   if (!done) throw new Error("security headers: helmet did not finish synchronously");

@@ -1,4 +1,4 @@
-import type { ChangeFeed } from "../credentials/change-feed.js";
+import type { ChangeFeed } from "../change-feed/change-feed.js";
 import type { Metrics } from "./metrics.js";
 
 /** Counts the credential changes this node applies, the cache resets, and how old log entries are when read. */

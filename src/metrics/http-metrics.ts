@@ -2,6 +2,13 @@ import http, { type ServerResponse } from "node:http";
 import type { Request, RequestHandler } from "express";
 import type { Metrics } from "./metrics.js";
 
+/** An Express route path as text: a string as it is, a list joined by commas, a pattern as /source/. */
+function routePath(path: unknown): string {
+  if (typeof path === "string") return path;
+  if (Array.isArray(path)) return path.map(routePath).join(",");
+  return path instanceof RegExp ? path.toString() : "";
+}
+
 /** The provider's endpoints (served outside Express routing), by their fixed paths; `/auth/<uid>` resumes a flow. */
 const PROVIDER_ROUTES = new Map<RegExp, string>([
   [/^\/\.well-known\/(openid-configuration|oauth-authorization-server)$/, "/.well-known/$1"],
@@ -42,7 +49,7 @@ Object.defineProperty(http.IncomingMessage.prototype, "route", {
   },
   set(this: RoutedRequest, value: { path?: unknown } | undefined) {
     this[ROUTE_VALUE] = value;
-    if (value?.path !== undefined) this[ROUTE] = `${this.baseUrl}${String(value.path)}`;
+    if (value?.path !== undefined) this[ROUTE] = `${this.baseUrl}${routePath(value.path)}`;
   },
 });
 
@@ -76,9 +83,9 @@ export function httpMetrics(metrics: Metrics): RequestHandler {
   const labelSets = new Map<string, Map<string, Map<number, Labels>>>();
   const labelsFor = (method: string, route: string, status: number): Labels => {
     let byRoute = labelSets.get(method);
-    if (!byRoute) labelSets.set(method, (byRoute = new Map()));
+    if (!byRoute) labelSets.set(method, (byRoute = new Map<string, Map<number, Labels>>()));
     let byStatus = byRoute.get(route);
-    if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+    if (!byStatus) byRoute.set(route, (byStatus = new Map<number, Labels>()));
     let labels = byStatus.get(status);
     if (!labels) byStatus.set(status, (labels = { method, route, status: String(status) }));
     return labels;

@@ -1,10 +1,11 @@
 import crypto from "node:crypto";
+import { sha256 } from "../hashing/sha256.js";
 import { Router } from "express";
 import { parseBearer } from "../credentials/bearer.js";
 import { AuthenticationError } from "../errors/app-error.js";
 import type { Metrics } from "./metrics.js";
 
-const digest = (value: string) => crypto.createHash("sha256").update(value).digest();
+const digest = (value: string) => sha256(value);
 
 /** Whether the request carries `Authorization: Bearer <token>`; compared in constant time. */
 function presentsToken(authorization: string | undefined, expected: Buffer): boolean {

@@ -7,22 +7,26 @@ import { answerOutagesWith503 } from "./answer-outages.js";
 import { clientSecretMatches } from "./clients/client-secret.js";
 import { ProviderClientCache } from "./clients/provider-client-cache.js";
 import { accountFinder } from "./find-account.js";
-import { prismaAdapter } from "./prisma-adapter.js";
-import { providerConfiguration } from "./provider-configuration.js";
+import { prismaAdapter, storageId } from "./prisma-adapter.js";
+import { OPAQUE_TOKEN_BITS, providerConfiguration } from "./provider-configuration.js";
 import { revokeGrant, wireProviderEvents } from "./provider-events.js";
 import { loadProviderKeys, type ProviderKeys } from "./provider-keys.js";
 import { advertiseV1Scopes, awaitHeldWork, consentForOfflineAccess, unauthenticatedClientIs401 } from "./provider-middleware.js";
 import { renderProviderError } from "./render-provider-error.js";
 import { workspaceClaim } from "./workspace-claim.js";
 import { shareSignIn } from "./shared-sign-in.js";
-import { v1Resource } from "./scopes.js";
+import { v1Resource } from "../scopes/scopes.js";
 
 /** The embedded authorization server and what the rest of the app needs to know about it. */
 export interface OAuthServer {
   provider: Provider;
   /** The resource indicator of /v1, the audience of every access token. */
   resource: string;
+  /** Handed to the /v1 access-token verifier: audience, shape and storage id of this server's access tokens. */
+  accessTokens: { resource: string; isWellFormed(token: string): boolean; storageId(token: string): string };
 }
+
+const TOKEN_SHAPE = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil(OPAQUE_TOKEN_BITS / 6)}}$`);
 
 export interface ProviderParts {
   issuer: string;
@@ -84,5 +88,15 @@ export async function createOAuthServer(deps: AuthorizedAppDeps & { config: Conf
   provider.use(consentForOfflineAccess);
   provider.use(unauthenticatedClientIs401);
   wireProviderEvents(provider, registry, logger);
-  return { provider, resource: v1Resource(config.issuer) };
+  const resource = v1Resource(config.issuer);
+  return {
+    provider,
+    resource,
+    // What the /v1 verifier (credentials/) needs to know about this server's opaque access tokens.
+    accessTokens: {
+      resource,
+      isWellFormed: (token: string) => TOKEN_SHAPE.test(token),
+      storageId: (token: string) => storageId("AccessToken", token),
+    },
+  };
 }

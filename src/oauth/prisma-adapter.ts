@@ -1,4 +1,4 @@
-import crypto from "node:crypto";
+import { sha256 } from "../hashing/sha256.js";
 import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { Db } from "../db/client.js";
 import { deleteInBatches } from "../db/delete-in-batches.js";
@@ -25,7 +25,7 @@ const STORED_ID = "stored:";
 /** Where an Interaction's payload repeats its id: the resume URL (`…/auth/<uid>`). */
 const ID_PLACEHOLDER = ":uid";
 
-const digest = (id: string) => crypto.createHash("sha256").update(id).digest("base64url");
+const digest = (id: string) => sha256(id, "base64url");
 
 /** The stored id of a model instance: a SHA-256 digest for bearer credentials, the id itself otherwise. */
 export function storageId(type: string, id: string): string {

@@ -1,8 +1,8 @@
 import { type Adapter, type Configuration, errors, type FindAccount, interactionPolicy, type KoaContextWithOIDC } from "oidc-provider";
-import { V1_SCOPES } from "../credentials/principal.js";
+import { V1_SCOPES } from "../scopes/scopes.js";
 import type { ProviderKeys } from "./provider-keys.js";
 import { signingAlgorithm } from "./provider-keys.js";
-import { PROTOCOL_SCOPES } from "./scopes.js";
+import { PROTOCOL_SCOPES } from "../scopes/scopes.js";
 
 export const ACCESS_TOKEN_TTL_S = 60 * 60;
 export const AUTHORIZATION_CODE_TTL_S = 60;
@@ -47,7 +47,8 @@ function interactionPolicyWithConsentEveryTime() {
 
 /** The /v1 scopes a client may be granted: its registered ones (stored as the `v1_scope` metadata). */
 function clientV1Scopes(client: { [key: string]: unknown }): string {
-  const registered = new Set(String(client.v1_scope ?? client.v1Scope ?? "").split(" "));
+  const scope = client.v1_scope ?? client.v1Scope;
+  const registered = new Set((typeof scope === "string" ? scope : "").split(" "));
   return V1_SCOPES.filter((s) => registered.has(s)).join(" ");
 }
 
@@ -106,7 +107,7 @@ export function providerConfiguration(options: ProviderOptions): Configuration {
         getResourceServerInfo: async (_ctx, indicator, client) => {
           if (indicator !== resource) throw new errors.InvalidTarget();
           return {
-            scope: clientV1Scopes(client as unknown as { [key: string]: unknown }),
+            scope: clientV1Scopes(client),
             accessTokenFormat: "opaque",
             accessTokenTTL: ACCESS_TOKEN_TTL_S,
           };

@@ -1,5 +1,5 @@
 import type Provider from "oidc-provider";
-import { V1_SCOPES } from "../credentials/principal.js";
+import { V1_SCOPES } from "../scopes/scopes.js";
 
 /** A Koa middleware run by the provider before its own routes (`provider.use`). */
 type Middleware = Parameters<Provider["use"]>[0];

@@ -31,7 +31,7 @@ export function perCredentialLimit(options: RateLimitOptions): RequestHandler {
   if (options.disabled) return passThrough;
   const { limit, windowMs } = options;
   const store = options.store ?? new MemoryStore();
-  store.init?.({ windowMs, limit } as Options);
+  void store.init?.({ windowMs, limit } as Options);
   const policy = `${limit};w=${Math.ceil(windowMs / 1000)}`;
   const limitText = String(limit);
 

@@ -1,5 +1,5 @@
 import { Prisma } from "../generated/sqlite/client.js";
-import type { Position } from "./pagination.js";
+import type { Position } from "../http/pagination.js";
 
 /**
  * The raw-SQL twin of `afterPosition`: ` AND` rows strictly after `after` in newest-first order (ties broken

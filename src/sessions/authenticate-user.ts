@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { normalizeEmail } from "../users/normalize-email.js";
 import { type Argon2Cost, verifyPassword } from "../users/passwords.js";
 
 /**
@@ -11,7 +12,7 @@ export async function authenticateUser(
   password: string,
   cost: Argon2Cost,
 ): Promise<{ id: string; email: string } | null> {
-  const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  const user = await db.user.findUnique({ where: { email: normalizeEmail(email) } });
   const ok = await verifyPassword(user?.passwordHash ?? null, password, cost);
   return ok && user ? { id: user.id, email: user.email } : null;
 }

@@ -1,11 +1,12 @@
 import crypto from "node:crypto";
+import { sha256 } from "../hashing/sha256.js";
 import type { Db } from "../db/client.js";
 import { deleteInBatches } from "../db/delete-in-batches.js";
 import type { SignedInUser } from "../users/session-user.js";
 
 /** The cookie holds a random token; the database keeps only its digest, so a leaked table signs nobody in. */
 function digest(token: string): string {
-  return crypto.createHash("sha256").update(token).digest("hex");
+  return sha256(token, "hex");
 }
 
 /** Starts a session for a user; returns the cookie value. */

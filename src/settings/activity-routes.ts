@@ -1,10 +1,11 @@
 import { Router } from "express";
 import { listActivity } from "../activity/list-activity.js";
 import type { AppContext } from "../context.js";
-import { decodeCursor } from "../resources/pagination.js";
+import { decodeCursor } from "../http/pagination.js";
 import type { PageKit } from "../sessions/page-kit.js";
-import { renderSettings, viewerOf } from "./page.js";
-import { administeredIds } from "./viewer.js";
+import { renderSettings } from "./page.js";
+import { viewerOf } from "../sessions/viewer-of.js";
+import { administeredIds } from "../workspaces/viewer.js";
 
 const PAGE_SIZE = 50;
 

@@ -10,12 +10,13 @@ import type { AppContext } from "../context.js";
 import { InvalidRequestError, ValidationError } from "../errors/app-error.js";
 import type { PageKit } from "../sessions/page-kit.js";
 import { keyConfirmation } from "./confirmations.js";
-import { createKeyOnce } from "./create-key-once.js";
-import { EXPIRATION_CHOICES, type ExpirationChoice, expiryFromChoice } from "./expiration.js";
-import { findApiKey } from "./find-api-key.js";
-import { renderSettings, viewerOf } from "./page.js";
-import { rotateKeyOnce } from "./rotate-key-once.js";
-import { administeredIds, apiKeyWorkspace, requireAdministered, requireAdminOfRecord, type Viewer } from "./viewer.js";
+import { createKeyOnce } from "../api-keys/create-key-once.js";
+import { EXPIRATION_CHOICES, type ExpirationChoice, expiryFromChoice } from "../api-keys/expiration.js";
+import { findApiKey } from "../api-keys/find-api-key.js";
+import { renderSettings } from "./page.js";
+import { viewerOf } from "../sessions/viewer-of.js";
+import { rotateKeyOnce } from "../api-keys/rotate-key-once.js";
+import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
 
 const FORM_TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
 
@@ -71,7 +72,7 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
   async function renderKeys(req: Request, res: Response, viewer: Viewer, extras: KeysPageExtras = {}) {
     const q = text(req.query.q).slice(0, 200);
     const keys = viewer.administered.length
-      ? await listApiKeys(ctx.db, { workspaceIds: administeredIds(viewer), search: q })
+      ? await listApiKeys(ctx.db, { scope: scopeOf(viewer), search: q })
       : [];
     const generate: GenerateFormModel = {
       open: false,
@@ -151,19 +152,21 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
     const action = req.params.action;
     if (action !== "rotate" && action !== "revoke") return next();
     const viewer = await viewerOf(ctx, req);
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
-    const apiKey = await findApiKey(ctx.db, req.params.id, administeredIds(viewer));
+    const apiKey = await findApiKey(ctx.db, req.params.id, scopeOf(viewer));
     await renderKeys(req, res, viewer, { confirm: { kind: action, apiKey } });
   });
 
   router.post("/settings/api-keys/:id/rotate", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
     const form = rotateForm.safeParse(req.body ?? {});
-    if (!form.success) throw new ValidationError("This form is no longer valid. Reload the page and try again.");
+    if (!form.success) {
+      // A key outside the viewer's reach stays a 404 (403 for a member) whatever the form says.
+      await findApiKey(ctx.db, req.params.id, scopeOf(viewer));
+      throw new ValidationError("This form is no longer valid. Reload the page and try again.");
+    }
     const rotated = await rotateKeyOnce(ctx.apiKeys, {
       id: req.params.id,
-      workspaceIds: administeredIds(viewer),
+      scope: scopeOf(viewer),
       actor: viewer.actor,
       seenRotatedAt: form.data.rotated_at,
     });
@@ -172,8 +175,7 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
 
   router.post("/settings/api-keys/:id/revoke", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    await requireAdminOfRecord(viewer, "API key", apiKeyWorkspace(ctx.db, req.params.id));
-    await revokeApiKey(ctx.apiKeys, { id: req.params.id, workspaceIds: administeredIds(viewer), actor: viewer.actor });
+    await revokeApiKey(ctx.apiKeys, { id: req.params.id, scope: scopeOf(viewer), actor: viewer.actor });
     res.redirect(303, "/settings/api-keys?notice=key_revoked");
   });
 

@@ -4,9 +4,11 @@ import { revokeAuthorizedApp } from "../authorized-apps/revoke-authorized-app.js
 import type { AppContext } from "../context.js";
 import type { PageKit } from "../sessions/page-kit.js";
 import { appConfirmation } from "./confirmations.js";
-import { findAuthorizedApp } from "./find-authorized-app.js";
-import { renderSettings, viewerOf } from "./page.js";
-import { administeredIds, authorizedAppWorkspace, requireAdministered, requireAdminOfRecord, type Viewer } from "./viewer.js";
+import { findAuthorizedApp } from "../authorized-apps/find-authorized-app.js";
+import { renderSettings } from "./page.js";
+import { viewerOf } from "../sessions/viewer-of.js";
+import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
+import { workspaceScope } from "../access/access-scope.js";
 
 const NOTICES: Record<string, string> = {
   app_revoked: "Access was revoked. The app’s tokens stopped working immediately.",
@@ -26,7 +28,7 @@ export function authorizedAppsRoutes(ctx: AppContext, kit: PageKit): Router {
   router.get("/settings/authorized-apps", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     const workspace = selectedWorkspace(viewer, req.query.workspace);
-    const apps = workspace ? await listAuthorizedApps(ctx.db, { workspaceIds: [workspace.id] }) : [];
+    const apps = workspace ? await listAuthorizedApps(ctx.db, { scope: workspaceScope([workspace.id]) }) : [];
     const notice = NOTICES[typeof req.query.notice === "string" ? req.query.notice : ""] ?? null;
     renderSettings(req, res, kit, { tab: "authorized-apps", title: "Authorized Apps", viewer }, {
       workspace,
@@ -39,12 +41,11 @@ export function authorizedAppsRoutes(ctx: AppContext, kit: PageKit): Router {
 
   router.get("/settings/authorized-apps/:id/revoke", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    await requireAdminOfRecord(viewer, "authorized app", authorizedAppWorkspace(ctx.db, req.params.id));
-    const app = await findAuthorizedApp(ctx.db, req.params.id, administeredIds(viewer));
+    const app = await findAuthorizedApp(ctx.db, req.params.id, scopeOf(viewer));
     const workspace = requireAdministered(viewer, app.workspace_id);
     renderSettings(req, res, kit, { tab: "authorized-apps", title: "Authorized Apps", viewer }, {
       workspace,
-      apps: await listAuthorizedApps(ctx.db, { workspaceIds: [workspace.id] }),
+      apps: await listAuthorizedApps(ctx.db, { scope: workspaceScope([workspace.id]) }),
       notice: null,
       confirm: appConfirmation(app),
       appConfirmation,
@@ -53,10 +54,9 @@ export function authorizedAppsRoutes(ctx: AppContext, kit: PageKit): Router {
 
   router.post("/settings/authorized-apps/:id/revoke", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    await requireAdminOfRecord(viewer, "authorized app", authorizedAppWorkspace(ctx.db, req.params.id));
     const revoked = await revokeAuthorizedApp(appsDeps, {
       id: req.params.id,
-      workspaceIds: administeredIds(viewer),
+      scope: scopeOf(viewer),
       by: "user",
       actor: viewer.actor,
     });

@@ -1,5 +1,6 @@
+import { accessLabel } from "../api-keys/access-labels.js";
 import { describeRevoker } from "../authorized-apps/describe-revoker.js";
-import { permission } from "./permissions.js";
+import { permission } from "../scopes/permission-labels.js";
 
 /** How Settings pages show values to people: dates in UTC, access levels, statuses and permissions in words. */
 
@@ -36,17 +37,10 @@ export function ago(iso: string | null, fallback = "Never", now = new Date()): s
   return date(iso);
 }
 
-const ACCESS: Record<string, string> = { read_only: "Read Only", read_write: "Read and Write" };
-
-/** "Read Only" / "Read and Write". */
-export function access(level: string): string {
-  return ACCESS[level] ?? level;
-}
-
 /** "Active", "Revoked", "Expired". */
 export function status(value: string): string {
   return value.charAt(0).toUpperCase() + value.slice(1);
 }
 
 /** The helpers templates receive as `fmt`. */
-export const fmt = { dateTime, date, ago, access, status, permission, revokedBy: describeRevoker };
+export const fmt = { dateTime, date, ago, access: accessLabel, status, permission, revokedBy: describeRevoker };

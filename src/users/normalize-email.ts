@@ -1,4 +1,4 @@
-/** The stored form of an email: trimmed and lower-cased, so lookups need no case-insensitive SQL. */
+/** The stored form of an email (users, subscribers): trimmed and lower-cased, so lookups need no case-insensitive SQL. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }

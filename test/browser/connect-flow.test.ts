@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from "../support/app.js";
 import { launchBrowser } from "../support/browser.js";
 import { authorizationRequest, discover, type TestClient } from "../support/connect-flow.js";
 import { makeUser, makeWorkspace } from "../support/fixtures.js";
-import { makeClient, REDIRECT_URI } from "../integration/oauth/oauth-helpers.js";
+import { makeClient, REDIRECT_URI } from "../support/oauth-helpers.js";
 
 let t: TestServer;
 let browser: Browser;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { generateKey } from "../../src/api-keys/key-format.js";
 import { tempDir } from "../support/app.js";
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from "../support/database.js";
-import { startNode } from "../integration/multinode/node-process.js";
+import { startNode } from "../support/node-process.js";
 import { startKeepAliveLoad } from "./keep-alive-load.js";
 
 const RUNS = 5;

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { tempDir } from "../support/app.js";
-import { startNode } from "../integration/multinode/node-process.js";
+import { startNode } from "../support/node-process.js";
 
 /** A raw HTTP/1.1 connection: send a request, read one response, see when the server closes it. */
 class RawConnection {

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { tempDir } from "../support/app.js";
-import { ROOT, startNode } from "../integration/multinode/node-process.js";
+import { startNode } from "../support/node-process.js";
+import { ROOT } from "../support/root.js";
 
 const GRACE_MS = 5_000;
 

@@ -4,7 +4,8 @@ import net from "node:net";
 import path from "node:path";
 import { tempDir } from "../support/app.js";
 import { createPostgresDatabase, postgresAdminUrl, withDatabase } from "../support/database.js";
-import { NODE_ENV_BASE, ROOT, SERVER_COMMAND } from "../integration/multinode/node-process.js";
+import { NODE_ENV_BASE, SERVER_COMMAND } from "../support/node-process.js";
+import { ROOT } from "../support/root.js";
 
 const adminUrl = postgresAdminUrl();
 /** oidc-provider's notice on Node 20, printed before anything of ours. */
@@ -56,7 +57,7 @@ describe("start-up failures", () => {
   });
 
   test("when the port is free, then the same server listens (the twin of the case above)", async () => {
-    const { startNode } = await import("../integration/multinode/node-process.js");
+    const { startNode } = await import("../support/node-process.js");
     const node = await startNode("free port", { DATABASE_URL: `file:${path.join(dir, "app.db")}` });
     // Stopped the instant it says it listens: the signal handlers are in place by then.
     expect(await node.stop()).toBe(0);

@@ -75,8 +75,6 @@ export async function msUntil(check: () => Promise<boolean>, timeoutMs: number):
   }
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The slowest sample, for `[figure]` lines and bounds. */
 export function slowest(samples: Sample[]): Sample | undefined {
   return samples.reduce<Sample | undefined>((worst, s) => (!worst || s.ms > worst.ms ? s : worst), undefined);

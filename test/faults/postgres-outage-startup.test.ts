@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { createPostgresDatabase, type TestDatabase } from "../support/database.js";
 import { hasPostgresBinaries, type PostgresCluster, startPostgresCluster } from "../support/postgres-cluster.js";
-import { NODE_ENV_BASE, ROOT, SERVER_COMMAND } from "../integration/multinode/node-process.js";
+import { NODE_ENV_BASE, SERVER_COMMAND } from "../support/node-process.js";
+import { ROOT } from "../support/root.js";
 import { statusOf } from "./outage-traffic.js";
 
 const withPostgres = hasPostgresBinaries ? describe : describe.skip;

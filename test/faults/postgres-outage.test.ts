@@ -7,11 +7,14 @@ import type { HttpBrowser } from "../support/connect-flow.js";
 import { createPostgresDatabase, type TestDatabase } from "../support/database.js";
 import { makeKey } from "../support/fixtures.js";
 import { hasPostgresBinaries, type PostgresCluster, startPostgresCluster } from "../support/postgres-cluster.js";
-import { runCli } from "../integration/cli/run-cli.js";
-import { type NodeProcess, startNode } from "../integration/multinode/node-process.js";
-import { makeClient, makeOwner } from "../integration/oauth/oauth-helpers.js";
-import { msUntil, type Sample, signIn, sleep, slowest, startTraffic, statusOf } from "./outage-traffic.js";
+import { spawnCli } from "../support/cli.js";
+import { buildDist } from "../support/compiled-cli.js";
+import { type NodeProcess, startNode } from "../support/node-process.js";
+import { makeClient, makeOwner } from "../support/oauth-helpers.js";
+import { msUntil, type Sample, signIn, slowest, startTraffic, statusOf } from "./outage-traffic.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import { BlackholeProxy } from "./tcp-proxy.js";
+import { OPERATOR } from "../../src/access/access-scope.js";
 
 const withPostgres = hasPostgresBinaries ? describe : describe.skip;
 
@@ -34,6 +37,7 @@ withPostgres("a server whose PostgreSQL goes away (needs /usr/lib/postgresql/15/
   let adminEnv: Record<string, string>;
 
   beforeAll(async () => {
+    await buildDist();
     cluster = await startPostgresCluster();
     database = await createPostgresDatabase(cluster.adminUrl);
     directUrl = database.url;
@@ -190,9 +194,9 @@ withPostgres("a server whose PostgreSQL goes away (needs /usr/lib/postgresql/15/
     })();
     let cli;
     try {
-      const running = runCli(["key", "revoke", "--id", byCli.record.id], { databaseUrl: directUrl, env: adminEnv });
+      const running = spawnCli(["key", "revoke", "--id", byCli.record.id], { databaseUrl: directUrl, env: adminEnv });
       await sleep(500);
-      await revokeApiKey(admin.apiKeys, { id: early.record.id, actor: CLI });
+      await revokeApiKey(admin.apiKeys, { id: early.record.id, scope: OPERATOR, actor: CLI });
       cli = await running;
       await sleep(Math.max(0, cutAt + 10_000 - Date.now()));
     } finally {

@@ -6,9 +6,11 @@ import { buildContext } from "../../src/context.js";
 import { createLogger } from "../../src/logger.js";
 import { tempDir } from "../support/app.js";
 import { makeKey, makeWorkspace } from "../support/fixtures.js";
-import { type NodeProcess, startNode } from "../integration/multinode/node-process.js";
+import { type NodeProcess, startNode } from "../support/node-process.js";
 import { SQLITE_BUSY_TIMEOUT_MS } from "../../src/db/sqlite-connection.js";
-import { buildDist, cli, cliOutput, descriptorsOn, getStatus, max, post, quantile, type Sample, writeMany } from "./support/sqlite-load.js";
+import { cli, cliOutput, descriptorsOn, getStatus, max, post, quantile, type Sample, writeMany } from "./support/sqlite-load.js";
+import { buildDist } from "../support/compiled-cli.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const ROUNDS = 5;
 const HTTP_WRITERS = 50;
@@ -17,7 +19,6 @@ const TOTAL_WRITES = 10_000;
 /** The messages of errors the server rendered as 500 (logged as "unhandled error"). */
 const unhandledErrors = (logs: string[]) =>
   logs.filter((l) => l.includes('"msg":"unhandled error"')).map((l) => (JSON.parse(l) as { err?: { message?: string } }).err?.message);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("SQLite: the server and the CLI writing one file at once", () => {
   let dir: string;

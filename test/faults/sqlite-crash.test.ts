@@ -7,7 +7,7 @@ import { buildContext } from "../../src/context.js";
 import { createLogger } from "../../src/logger.js";
 import { tempDir } from "../support/app.js";
 import { makeKey, makeWorkspace } from "../support/fixtures.js";
-import { type NodeProcess, startNode } from "../integration/multinode/node-process.js";
+import { type NodeProcess, startNode } from "../support/node-process.js";
 import { getStatus, post } from "./support/sqlite-load.js";
 
 const WRITERS = 20;

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { migrationsDir, readMigrations } from "../../src/db/migrations.js";
 import { tempDir } from "../support/app.js";
-import { migrateInChildProcess, sqliteMigrationRows } from "../integration/db/db-helpers.js";
+import { migrateInChildProcess, sqliteMigrationRows } from "../support/db-helpers.js";
 
 const PROCESSES = 7;
 

@@ -20,7 +20,8 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-async function admin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` with a connected `pg` client, then disconnects. */
+export async function withPg<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -33,11 +34,11 @@ async function admin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T
 /** A brand-new, empty PostgreSQL database on the server of `adminUrl`, dropped by drop(). */
 export async function createPostgresDatabase(adminUrl: string): Promise<TestDatabase> {
   const name = `wa_test_${crypto.randomBytes(6).toString("hex")}`;
-  await admin(adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
+  await withPg(adminUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
   return {
     url: withDatabase(adminUrl, name),
     // FORCE: a pool the test forgot to close must not keep the database alive.
-    drop: () => admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () => withPg(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }
 

@@ -6,6 +6,7 @@ import { listAuthorizedApps } from "../../authorized-apps/list-authorized-apps.j
 import { revokeAuthorizedApp } from "../../authorized-apps/revoke-authorized-app.js";
 import { requireWorkspace } from "../../workspaces/find-workspace.js";
 import { withContext } from "../run-command.js";
+import { OPERATOR, workspaceScope } from "../../access/access-scope.js";
 
 /** One line of `app list`: the registry record, without the workspace name; `scopes` is the union over live grants. */
 function listed(app: AuthorizedAppView) {
@@ -47,7 +48,7 @@ export function appCommands(program: Command): void {
     .action(
       withContext(async (ctx, opts: { workspace: string }) => {
         const workspace = await requireWorkspace(ctx.db, opts.workspace);
-        return { apps: (await listAuthorizedApps(ctx.db, { workspaceIds: [workspace.id] })).map(listed) };
+        return { apps: (await listAuthorizedApps(ctx.db, { scope: workspaceScope([workspace.id]) })).map(listed) };
       }, showList),
     );
 
@@ -58,7 +59,7 @@ export function appCommands(program: Command): void {
     .action(
       withContext(
         async (ctx, opts: { id: string }) => {
-          const view = await revokeAuthorizedApp({ db: ctx.db, feed: ctx.feed }, { id: opts.id, by: "user", actor: CLI });
+          const view = await revokeAuthorizedApp({ db: ctx.db, feed: ctx.feed }, { id: opts.id, scope: OPERATOR, by: "user", actor: CLI });
           return { id: view.id, status: view.status };
         },
         (r) => `Authorized app ${r.id}: ${r.status}`,

@@ -8,6 +8,7 @@ import { CLI } from "../../audit/audit-log.js";
 import { requireMember, requireWorkspace } from "../../workspaces/find-workspace.js";
 import { parseDuration } from "../duration.js";
 import { withContext } from "../run-command.js";
+import { OPERATOR, workspaceScope } from "../../access/access-scope.js";
 
 interface CreateOptions {
   workspace: string;
@@ -89,7 +90,7 @@ export function keyCommands(program: Command): void {
     .requiredOption("--id <id>", "key id")
     .action(
       withContext(
-        async (ctx, opts: { id: string }) => issued(await rotateApiKey(ctx.apiKeys, { id: opts.id, actor: CLI })),
+        async (ctx, opts: { id: string }) => issued(await rotateApiKey(ctx.apiKeys, { id: opts.id, scope: OPERATOR, actor: CLI })),
         showIssued,
       ),
     );
@@ -101,7 +102,7 @@ export function keyCommands(program: Command): void {
     .action(
       withContext(
         async (ctx, opts: { id: string }) => {
-          const view = await revokeApiKey(ctx.apiKeys, { id: opts.id, actor: CLI });
+          const view = await revokeApiKey(ctx.apiKeys, { id: opts.id, scope: OPERATOR, actor: CLI });
           return { id: view.id, status: view.status };
         },
         (r) => `API key ${r.id}: ${r.status}`,
@@ -116,7 +117,7 @@ export function keyCommands(program: Command): void {
     .action(
       withContext(async (ctx, opts: { workspace: string; search?: string }) => {
         const workspace = await requireWorkspace(ctx.db, opts.workspace);
-        return { keys: await listApiKeys(ctx.db, { workspaceIds: [workspace.id], search: opts.search }) };
+        return { keys: await listApiKeys(ctx.db, { scope: workspaceScope([workspace.id]), search: opts.search }) };
       }, showList),
     );
 }

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { sha256 } from "../../hashing/sha256.js";
 
 /** A new client secret: 256 random bits, base64url. Its plaintext leaves the server exactly once. */
 export function generateClientSecret(): string {
@@ -7,7 +8,7 @@ export function generateClientSecret(): string {
 
 /** What is stored: SHA-256 of the secret (it has 256 bits of entropy, so a slow hash adds nothing). */
 export function digestClientSecret(secret: string): string {
-  return crypto.createHash("sha256").update(secret).digest("hex");
+  return sha256(secret, "hex");
 }
 
 /** Compares a presented secret with a stored digest in constant time. */

@@ -1,8 +1,8 @@
 import { type Actor, recordAudit } from "../../audit/audit-log.js";
-import { V1_SCOPES } from "../../credentials/principal.js";
+import { V1_SCOPES } from "../../scopes/scopes.js";
 import type { Db } from "../../db/client.js";
 import { ValidationError } from "../../errors/app-error.js";
-import { PROTOCOL_SCOPES } from "../scopes.js";
+import { PROTOCOL_SCOPES } from "../../scopes/scopes.js";
 import { type ClientView, toClientView } from "./client-view.js";
 import { digestClientSecret, generateClientId, generateClientSecret } from "./client-secret.js";
 import { validateRedirectUris } from "./redirect-uris.js";

@@ -1,6 +1,7 @@
 import { type Actor, recordAudit } from "../../audit/audit-log.js";
 import { endAuthorizations } from "../../authorized-apps/end-authorizations.js";
 import type { AuthorizedAppDeps } from "../../authorized-apps/deps.js";
+import { withChanges } from "../../change-feed/record-changes.js";
 import { NotFoundError } from "../../errors/app-error.js";
 import { type ClientView, toClientView } from "./client-view.js";
 
@@ -11,7 +12,7 @@ import { type ClientView, toClientView } from "./client-view.js";
  */
 export async function deleteClient(deps: AuthorizedAppDeps, target: { id: string; actor: Actor }): Promise<ClientView> {
   const now = new Date();
-  const { row, revoked } = await deps.db.$transaction(async (tx) => {
+  const row = await withChanges(deps, async (tx, recordChange) => {
     const current = await tx.oAuthClient.findUnique({ where: { id: target.id } });
     if (!current) throw new NotFoundError("client");
     const updated = await tx.oAuthClient.updateMany({
@@ -21,6 +22,7 @@ export async function deleteClient(deps: AuthorizedAppDeps, target: { id: string
     const records = await tx.authorizedApp.findMany({ where: { clientId: target.id }, select: { id: true } });
     const revoked = await endAuthorizations(
       tx,
+      recordChange,
       records.map((r) => r.id),
       { by: "system", actor: target.actor, now, reason: "client_deleted" },
     );
@@ -32,11 +34,9 @@ export async function deleteClient(deps: AuthorizedAppDeps, target: { id: string
         target: { type: "client", id: target.id },
         details: { name: current.name, authorizations_revoked: revoked.length },
       });
-      await tx.credentialEvent.create({ data: { kind: "client", targetId: target.id } });
+      await recordChange("client", target.id);
     }
-    return { row: await tx.oAuthClient.findUniqueOrThrow({ where: { id: target.id } }), revoked: records.map((r) => r.id) };
+    return tx.oAuthClient.findUniqueOrThrow({ where: { id: target.id } });
   });
-  deps.feed.emit("client", row.id);
-  for (const id of revoked) deps.feed.emit("authorized_app", id);
   return toClientView(row);
 }

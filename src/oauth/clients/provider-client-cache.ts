@@ -1,9 +1,9 @@
 import type { ClientMetadata } from "oidc-provider";
-import { BoundedCache } from "../../credentials/bounded-cache.js";
-import type { ChangeFeed } from "../../credentials/change-feed.js";
+import type { ChangeFeed } from "../../change-feed/change-feed.js";
 import type { Db } from "../../db/client.js";
 import { findProviderClient } from "./provider-client.js";
 
+/** Clients are few (registered by operators): past this many the map simply starts over. */
 const CACHE_SIZE = 10_000;
 
 /**
@@ -15,26 +15,36 @@ const CACHE_SIZE = 10_000;
  * nothing, so an unknown id is asked again.
  */
 export class ProviderClientCache {
-  private readonly cache = new BoundedCache<ClientMetadata>(CACHE_SIZE);
+  private readonly clients = new Map<string, ClientMetadata>();
+  /** Fences lookups in flight: one that started before a change must not store what it read. */
+  private generation = 0;
 
   constructor(
     private readonly db: Db,
     private readonly feed: ChangeFeed,
   ) {
     feed.onChange((kind, id) => {
-      if (kind === "client") this.cache.invalidateTag(id);
+      if (kind !== "client") return;
+      this.generation++;
+      this.clients.delete(id);
     });
-    feed.onReset(() => this.cache.clear());
+    feed.onReset(() => {
+      this.generation++;
+      this.clients.clear();
+    });
   }
 
   async find(clientId: string): Promise<ClientMetadata | undefined> {
     if (this.feed.isFresh()) {
-      const hit = this.cache.get(clientId);
+      const hit = this.clients.get(clientId);
       if (hit) return hit;
     }
-    const generation = this.cache.currentGeneration();
+    const generation = this.generation;
     const found = await findProviderClient(this.db, clientId);
-    if (found) this.cache.setIfCurrent(clientId, found, generation, [clientId]);
+    if (found && generation === this.generation) {
+      if (this.clients.size >= CACHE_SIZE) this.clients.clear();
+      this.clients.set(clientId, found);
+    }
     return found;
   }
 }

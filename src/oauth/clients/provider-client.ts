@@ -1,6 +1,6 @@
 import type { ClientMetadata } from "oidc-provider";
 import type { Db } from "../../db/client.js";
-import { PROTOCOL_SCOPES } from "../scopes.js";
+import { PROTOCOL_SCOPES } from "../../scopes/scopes.js";
 import { isLoopbackHttp, isLoopbackHttps } from "./redirect-uris.js";
 
 /**

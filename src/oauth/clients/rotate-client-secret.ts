@@ -1,6 +1,5 @@
 import { type Actor, recordAudit } from "../../audit/audit-log.js";
-import type { ChangeFeed } from "../../credentials/change-feed.js";
-import type { Db } from "../../db/client.js";
+import { type ChangeDeps, withChanges } from "../../change-feed/record-changes.js";
 import { ConflictError, NotFoundError } from "../../errors/app-error.js";
 import { digestClientSecret, generateClientSecret } from "./client-secret.js";
 import type { IssuedClient } from "./create-client.js";
@@ -10,9 +9,9 @@ import { toClientView } from "./client-view.js";
  * Gives a confidential client a new secret. The provider reads the digest on every request, so the old
  * secret fails from the next request on, in every process.
  */
-export async function rotateClientSecret(deps: { db: Db; feed: ChangeFeed }, target: { id: string; actor: Actor }): Promise<IssuedClient> {
+export async function rotateClientSecret(deps: ChangeDeps, target: { id: string; actor: Actor }): Promise<IssuedClient> {
   const clientSecret = generateClientSecret();
-  const row = await deps.db.$transaction(async (tx) => {
+  const row = await withChanges(deps, async (tx, recordChange) => {
     const current = await tx.oAuthClient.findUnique({ where: { id: target.id } });
     if (!current) throw new NotFoundError("client");
     if (current.isPublic) throw new ConflictError("client_is_public", "A public client has no secret to rotate.");
@@ -28,9 +27,8 @@ export async function rotateClientSecret(deps: { db: Db; feed: ChangeFeed }, tar
       target: { type: "client", id: target.id },
       details: { name: current.name },
     });
-    await tx.credentialEvent.create({ data: { kind: "client", targetId: target.id } });
+    await recordChange("client", target.id);
     return tx.oAuthClient.findUniqueOrThrow({ where: { id: target.id } });
   });
-  deps.feed.emit("client", row.id);
   return { client: toClientView(row), clientSecret };
 }

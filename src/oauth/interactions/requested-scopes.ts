@@ -1,4 +1,4 @@
-import { SCOPE_DESCRIPTIONS } from "../scopes.js";
+import { SCOPE_DESCRIPTIONS } from "../../scopes/scopes.js";
 import type { PendingInteraction } from "./interaction-types.js";
 
 export interface RequestedScopes {
@@ -12,7 +12,8 @@ export interface RequestedScopes {
 export function requestedScopes(interaction: PendingInteraction, resource: string): RequestedScopes {
   const details = interaction.prompt.details as { missingResourceScopes?: Record<string, string[]> };
   const v1 = details.missingResourceScopes?.[resource] ?? [];
-  const asked = new Set(String(interaction.params.scope ?? "").split(" "));
+  const scope = interaction.params.scope;
+  const asked = new Set((typeof scope === "string" ? scope : "").split(" "));
   const protocol = ["openid", "offline_access"].filter((s) => asked.has(s));
   return { v1, protocol };
 }

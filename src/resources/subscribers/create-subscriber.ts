@@ -2,7 +2,8 @@ import type { Db } from "../../db/client.js";
 import { ensureTags } from "../tags/ensure-tags.js";
 import type { CreateSubscriberInput } from "./schemas.js";
 import { type SubscriberView, toSubscriberView, withTagNames } from "./subscriber-view.js";
-import { normalizeEmail, rethrowDuplicateEmail } from "./unique-email.js";
+import { normalizeEmail } from "../../users/normalize-email.js";
+import { rethrowDuplicateEmail } from "./unique-email.js";
 
 /** Creates a subscriber with its tags (unknown tag names are created) in one transaction. */
 export async function createSubscriber(

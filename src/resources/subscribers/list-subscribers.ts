@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client.js";
 import { afterPositionSql } from "../page-after-sql.js";
-import { type Page, type PageRequest, toPage } from "../pagination.js";
+import { type Page, type PageRequest, toPage } from "../../http/pagination.js";
 import { type SubscriberView, toSubscriberView, type SubscriberRow } from "./subscriber-view.js";
 
 /** One row per (subscriber, tag) pair; `tag` is null for a subscriber without tags. */

@@ -1,8 +1,8 @@
 import { type Request, Router } from "express";
 import type { AppContext } from "../../context.js";
 import { principalOf, requireScope } from "../../credentials/authenticate.js";
-import { parsePageQuery } from "../pagination.js";
-import { parseInput } from "../validation.js";
+import { parsePageQuery } from "../../http/pagination.js";
+import { parseInput } from "../../http/validation.js";
 import { createSubscriber } from "./create-subscriber.js";
 import { deleteSubscriber } from "./delete-subscriber.js";
 import { getSubscriber } from "./get-subscriber.js";

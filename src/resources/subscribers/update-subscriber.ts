@@ -3,7 +3,8 @@ import { NotFoundError } from "../../errors/app-error.js";
 import { ensureTags } from "../tags/ensure-tags.js";
 import type { UpdateSubscriberInput } from "./schemas.js";
 import { type SubscriberView, toSubscriberView, withTagNames } from "./subscriber-view.js";
-import { normalizeEmail, rethrowDuplicateEmail } from "./unique-email.js";
+import { normalizeEmail } from "../../users/normalize-email.js";
+import { rethrowDuplicateEmail } from "./unique-email.js";
 
 /**
  * Changes the fields that were sent: `null` clears a name, `tags` replaces the whole tag set (creating unknown

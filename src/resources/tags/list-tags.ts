@@ -1,6 +1,6 @@
 import type { Db } from "../../db/client.js";
 import { afterPositionSql } from "../page-after-sql.js";
-import { type Page, type PageRequest, toPage } from "../pagination.js";
+import { type Page, type PageRequest, toPage } from "../../http/pagination.js";
 import { type TagView, toTagView } from "./tag-view.js";
 
 /** One page of a workspace's tags, newest first: one raw statement on the (workspaceId, createdAt, id) index. */

@@ -1,8 +1,8 @@
 import { type Request, Router } from "express";
 import type { AppContext } from "../../context.js";
 import { principalOf, requireScope } from "../../credentials/authenticate.js";
-import { parsePageQuery } from "../pagination.js";
-import { parseInput } from "../validation.js";
+import { parsePageQuery } from "../../http/pagination.js";
+import { parseInput } from "../../http/validation.js";
 import { createTag } from "./create-tag.js";
 import { deleteTag } from "./delete-tag.js";
 import { listTags } from "./list-tags.js";

@@ -2,7 +2,8 @@ import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { ROOT } from "../../integration/multinode/node-process.js";
+import { BIN } from "../../support/compiled-cli.js";
+import { ROOT } from "../../support/root.js";
 
 /** One answered request: its status (0 when the connection failed) and how long it took. */
 export interface Sample {
@@ -37,31 +38,6 @@ export async function getStatus(url: string, key?: string): Promise<number> {
   const res = await fetch(url, { headers: key ? { authorization: `Bearer ${key}` } : {} });
   await res.arrayBuffer();
   return res.status;
-}
-
-/** The compiled admin CLI, run as operators run it (`workspace-auth …`, i.e. bin/workspace-auth.js). */
-const BIN = path.join(ROOT, "bin", "workspace-auth.js");
-
-/** The newest modification time under `dir` (recursively). */
-function newest(dir: string): number {
-  return fs
-    .readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile())
-    .reduce((m, e) => Math.max(m, fs.statSync(path.join(e.parentPath, e.name)).mtimeMs), 0);
-}
-
-/**
- * Compiles dist/ from the sources under test, so the compiled CLI runs this checkout's code; skipped when dist/ is
- * newer than every source (CI's `npm install` has just built it).
- */
-export function buildDist(): Promise<void> {
-  const main = path.join(ROOT, "dist", "cli", "main.js");
-  if (fs.existsSync(main) && fs.statSync(main).mtimeMs > newest(path.join(ROOT, "src"))) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    execFile(path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.build.json"], { cwd: ROOT }, (err, stdout) =>
-      err ? reject(new Error(`tsc failed:\n${stdout}`)) : resolve(),
-    );
-  });
 }
 
 export interface CliResult {

@@ -8,6 +8,7 @@ import { rotateApiKey } from "../../../src/api-keys/rotate-api-key.js";
 import { listApiKeys } from "../../../src/api-keys/list-api-keys.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
+import { OPERATOR, workspaceScope } from "../../../src/access/access-scope.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -31,7 +32,7 @@ describe("workspace API keys", () => {
     const ws = await makeWorkspace(t.ctx);
     const { key, record } = await makeKey(t.ctx, ws.id);
     await call(key).expect(200);
-    const rotated = await rotateApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI });
+    const rotated = await rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI });
     expect(rotated.key).not.toBe(key);
     expect(rotated.apiKey.id).toBe(record.id);
     expect(rotated.apiKey.rotated_at).not.toBeNull();
@@ -44,17 +45,17 @@ describe("workspace API keys", () => {
     const ws = await makeWorkspace(t.ctx);
     const { key, record } = await makeKey(t.ctx, ws.id);
     await call(key).expect(200);
-    const revoked = await revokeApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI });
+    const revoked = await revokeApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI });
     expect(revoked.status).toBe("revoked");
     expect((await call(key).expect(401)).body.error.code).toBe("invalid_api_key");
-    await expect(revokeApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI })).resolves.toMatchObject({ status: "revoked" });
+    await expect(revokeApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI })).resolves.toMatchObject({ status: "revoked" });
   });
 
   test("when a revoked key is rotated, then key_not_active and it stays dead", async () => {
     const ws = await makeWorkspace(t.ctx);
     const { key, record } = await makeKey(t.ctx, ws.id);
-    await revokeApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI });
-    await expect(rotateApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI })).rejects.toMatchObject({ code: "key_not_active", status: 409 });
+    await revokeApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI });
+    await expect(rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI })).rejects.toMatchObject({ code: "key_not_active", status: 409 });
     await call(key).expect(401);
   });
 
@@ -65,9 +66,9 @@ describe("workspace API keys", () => {
     await new Promise((r) => setTimeout(r, 1600));
     const results = await Promise.all(Array.from({ length: 5 }, () => call(key)));
     expect(results.map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
-    const [listed] = await listApiKeys(t.ctx.db, { workspaceIds: [ws.id] });
+    const [listed] = await listApiKeys(t.ctx.db, { scope: workspaceScope([ws.id]) });
     expect(listed.status).toBe("expired");
-    await expect(rotateApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI })).rejects.toMatchObject({ code: "key_not_active" });
+    await expect(rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI })).rejects.toMatchObject({ code: "key_not_active" });
     const audits = await t.ctx.db.auditEvent.count({ where: { targetId: record.id, action: "api_key.expired" } });
     expect(audits).toBe(1);
   });
@@ -89,8 +90,8 @@ describe("workspace API keys", () => {
       const rotatedKey = await makeKey(t.ctx, ws.id);
       await call(revokedKey.key).expect(200);
       await call(rotatedKey.key).expect(200);
-      await revokeApiKey(other.apiKeys, { id: revokedKey.record.id, actor: CLI });
-      await rotateApiKey(other.apiKeys, { id: rotatedKey.record.id, actor: CLI });
+      await revokeApiKey(other.apiKeys, { id: revokedKey.record.id, scope: OPERATOR, actor: CLI });
+      await rotateApiKey(other.apiKeys, { id: rotatedKey.record.id, scope: OPERATOR, actor: CLI });
       const revokeMs = await eventually(async () => (await call(revokedKey.key)).status === 401, 1000);
       const rotateMs = await eventually(async () => (await call(rotatedKey.key)).status === 401, 1000);
       expect(revokeMs).toBeLessThan(1000);
@@ -119,7 +120,7 @@ describe("workspace API keys", () => {
   test("when ten rotations of one key run at once, then exactly one of the returned secrets works", async () => {
     const ws = await makeWorkspace(t.ctx);
     const { key, record } = await makeKey(t.ctx, ws.id);
-    const results = await Promise.all(Array.from({ length: 10 }, () => rotateApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI })));
+    const results = await Promise.all(Array.from({ length: 10 }, () => rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI })));
     const statuses = await Promise.all([key, ...results.map((r) => r.key)].map(async (k) => (await call(k)).status));
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses[0]).toBe(401);
@@ -139,7 +140,7 @@ describe("workspace API keys", () => {
     const { key, record } = await makeKey(t.ctx, ws.id);
     await call(key).expect(200);
     await request(t.app).get(`/v1/workspace?api_key=${key}`).expect(400);
-    await revokeApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI });
+    await revokeApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI });
     const row = await t.ctx.db.apiKey.findUniqueOrThrow({ where: { id: record.id } });
     const audit = JSON.stringify(await t.ctx.db.auditEvent.findMany({ where: { targetId: record.id } }));
     for (const text of [t.logs.text, audit]) {
@@ -152,12 +153,12 @@ describe("workspace API keys", () => {
 
 describe("rotating from a form that may be re-posted", () => {
   test("when the same confirmation is posted several times at once, then the key is rotated exactly once", async () => {
-    const { rotateKeyOnce } = await import("../../../src/settings/rotate-key-once.js");
+    const { rotateKeyOnce } = await import("../../../src/api-keys/rotate-key-once.js");
     const ws = await makeWorkspace(t.ctx);
     const { record } = await makeKey(t.ctx, ws.id);
     const results = await Promise.all(
       Array.from({ length: 6 }, () =>
-        rotateKeyOnce(t.ctx.apiKeys, { id: record.id, workspaceIds: [ws.id], seenRotatedAt: "", actor: CLI }),
+        rotateKeyOnce(t.ctx.apiKeys, { id: record.id, scope: workspaceScope([ws.id]), seenRotatedAt: "", actor: CLI }),
       ),
     );
     const issued = results.filter((r) => r.key !== null);

@@ -1,7 +1,8 @@
 import request from "supertest";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeUser, makeWorkspace } from "../../support/fixtures.js";
-import { cliJson, onlyJson, runCli } from "./run-cli.js";
+import { cliJson, onlyJson, runCli, SPAWN_TIMEOUT_MS, spawnCli } from "../../support/cli.js";
+import { buildDist } from "../../support/compiled-cli.js";
 
 const ISSUED_FIELDS = ["access", "expires_at", "id", "key", "prefix", "workspace_id"];
 
@@ -28,6 +29,8 @@ describe("workspace-auth key commands against a running server", () => {
     }
   }
 
+  // The spawned runs start the compiled CLI; a stale dist/ is rebuilt once.
+  beforeAll(() => buildDist(), 300_000);
   beforeAll(async () => {
     // The server and the CLI share one SQLite file; the server polls the change feed every 100 ms.
     t = await startTestApp({ CACHE_POLL_INTERVAL_MS: "100" });
@@ -39,7 +42,8 @@ describe("workspace-auth key commands against a running server", () => {
   afterAll(() => t.close());
 
   test("when a key is created, then it prints exactly { id, key, prefix, workspace_id, access, expires_at } and the key works on /v1", async () => {
-    const run = await runCli(
+    // A real process: the secret must not reach its log lines either.
+    const run = await spawnCli(
       ["key", "create", "--workspace", workspaceId, "--name", "ci", "--access", "read_write", "--expires-in", "1h", "--json"],
       { databaseUrl },
     );
@@ -54,7 +58,7 @@ describe("workspace-auth key commands against a running server", () => {
 
     const res = await call(out.key).expect(200);
     expect(res.body).toEqual({ data: { id: workspaceId, name: "Keys Inc" } });
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   test("when a key is created without --expires-in, then expires_at is null; with 365d it is accepted", async () => {
     const forever = await cli(["key", "create", "--workspace", workspaceId, "--name", "forever", "--access", "read_only"]);

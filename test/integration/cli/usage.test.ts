@@ -1,12 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { tempDir } from "../../support/app.js";
-import { cliJson, onlyJson, runCli } from "./run-cli.js";
+import { cliJson, onlyJson, runCli, SPAWN_TIMEOUT_MS, spawnCli } from "../../support/cli.js";
+import { buildDist } from "../../support/compiled-cli.js";
 
 describe("workspace-auth command line: output and exit codes", () => {
   let dir: string;
   let databaseUrl: string;
 
+  // The spawned runs start the compiled CLI; a stale dist/ is rebuilt once.
+  beforeAll(() => buildDist(), 300_000);
   beforeAll(() => {
     dir = tempDir("wa-cli-");
     databaseUrl = `file:${path.join(dir, "cli.db")}`;
@@ -14,7 +17,7 @@ describe("workspace-auth command line: output and exit codes", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test("when a command runs on a fresh database with --json, then migrations are applied, the log goes to stderr and stdout is one JSON object", async () => {
-    const run = await runCli(["user", "create", "--email", "First@Example.test", "--password", "correct horse", "--json"], {
+    const run = await spawnCli(["user", "create", "--email", "First@Example.test", "--password", "correct horse", "--json"], {
       databaseUrl,
     });
     expect(run.code).toBe(0);
@@ -23,7 +26,7 @@ describe("workspace-auth command line: output and exit codes", () => {
     expect(out.email).toBe("first@example.test");
     expect(run.stderr).toContain("applied database migrations");
     expect(run.stdout).not.toContain("migrations");
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   test("when db migrate runs on an up-to-date database, then it prints { applied: [] }", async () => {
     expect(await cliJson(["db", "migrate"], { databaseUrl })).toEqual({ applied: [] });
@@ -56,16 +59,16 @@ describe("workspace-auth command line: output and exit codes", () => {
   });
 
   test("when given a bad option without --json, then exit 2, nothing on stdout and one error line on stderr", async () => {
-    const run = await runCli(["user", "create", "--email", "x@example.test", "--password", "12345678", "--colour"], {
+    const run = await spawnCli(["user", "create", "--email", "x@example.test", "--password", "12345678", "--colour"], {
       databaseUrl,
     });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr.trim().split("\n")).toEqual(["error: unknown option '--colour'"]);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   test("when a command fails without --json, then exit 1, nothing on stdout and one clear line on stderr", async () => {
-    const run = await runCli(["key", "list", "--workspace", "no-such-workspace"], { databaseUrl });
+    const run = await spawnCli(["key", "list", "--workspace", "no-such-workspace"], { databaseUrl });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     // Other stderr lines may be library warnings (oidc-provider's Node version notice), never a stack trace.
@@ -73,7 +76,7 @@ describe("workspace-auth command line: output and exit codes", () => {
     expect(lines.filter((l) => l.includes("error"))).toEqual(["error: No such workspace. (not_found)"]);
     expect(lines.at(-1)).toBe("error: No such workspace. (not_found)");
     expect(run.stderr).not.toMatch(/^\s+at /m);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   test("when a command succeeds without --json, then it prints readable text, not JSON", async () => {
     const run = await runCli(["db", "migrate"], { databaseUrl });

@@ -1,11 +1,14 @@
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { verifyPassword } from "../../../src/users/passwords.js";
-import { cliJson, onlyJson, runCli } from "./run-cli.js";
+import { cliJson, onlyJson, SPAWN_TIMEOUT_MS, spawnCli } from "../../support/cli.js";
+import { buildDist } from "../../support/compiled-cli.js";
 
 describe("workspace-auth user create", () => {
   let t: TestApp;
   let databaseUrl: string;
 
+  // The spawned runs start the compiled CLI; a stale dist/ is rebuilt once.
+  beforeAll(() => buildDist(), 300_000);
   beforeAll(async () => {
     t = await startTestApp();
     databaseUrl = t.config.databaseUrl;
@@ -48,7 +51,8 @@ describe("workspace-auth user create", () => {
   });
 
   test("when the password comes on stdin, then it is read without its trailing newline and never printed", async () => {
-    const run = await runCli(["user", "create", "--email", "stdin@example.test", "--password-stdin", "--json"], {
+    // A real process: the password must not reach its log lines either.
+    const run = await spawnCli(["user", "create", "--email", "stdin@example.test", "--password-stdin", "--json"], {
       databaseUrl,
       stdin: "from standard input\n",
     });
@@ -58,7 +62,7 @@ describe("workspace-auth user create", () => {
     expect(run.stdout + run.stderr).not.toContain("from standard input");
     const row = await t.ctx.db.user.findUniqueOrThrow({ where: { id: out.id } });
     expect(await verifyPassword(row.passwordHash, "from standard input", t.config.argon2)).toBe(true);
-  });
+  }, SPAWN_TIMEOUT_MS);
 
   test("when stdin holds a password that is too short, then exit 1 with validation_failed", async () => {
     const out = await cliJson(["user", "create", "--email", "stdin2@example.test", "--password-stdin"], {

@@ -1,7 +1,7 @@
 import request from "supertest";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeUser, makeWorkspace } from "../../support/fixtures.js";
-import { cliJson } from "./run-cli.js";
+import { cliJson } from "../../support/cli.js";
 
 describe("workspace-auth workspace commands", () => {
   let t: TestApp;

@@ -1,14 +1,14 @@
 import request from "supertest";
-import { ChangeFeed } from "../../../src/credentials/change-feed.js";
+import { ChangeFeed } from "../../../src/change-feed/change-feed.js";
 import { CredentialCache } from "../../../src/credentials/credential-cache.js";
 import { ServiceUnavailableError } from "../../../src/errors/app-error.js";
 import { createLogger } from "../../../src/logger.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey, makeWorkspace } from "../../support/fixtures.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const STALENESS_MS = 600;
 const POLL_MS = 100;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let t: TestApp;
 let workspaceId: string;

@@ -4,7 +4,7 @@ import { migrate } from "../../../src/db/migrate.js";
 import { MIGRATION_LOCK_KEY, migratePostgres } from "../../../src/db/migrate-postgres.js";
 import { migrationsDir, readMigrations } from "../../../src/db/migrations.js";
 import { tempDir } from "../../support/app.js";
-import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from "../../support/database.js";
+import { createPostgresDatabase, postgresAdminUrl, type TestDatabase, withPg } from "../../support/database.js";
 import {
   createScriptFor,
   type MigrationRow,
@@ -12,8 +12,7 @@ import {
   POSTGRES_CONFIG,
   postgresShape,
   prismaCli,
-  withPg,
-} from "./db-helpers.js";
+} from "../../support/db-helpers.js";
 
 const adminUrl = postgresAdminUrl();
 const files = readMigrations(migrationsDir("postgres"));

@@ -3,7 +3,7 @@ import path from "node:path";
 import { migrate } from "../../../src/db/migrate.js";
 import { migrationsDir, readMigrations } from "../../../src/db/migrations.js";
 import { tempDir } from "../../support/app.js";
-import { createScriptFor, execSqlite, migrateInChildProcess, prismaCli, sqliteMigrationRows, sqliteShape } from "./db-helpers.js";
+import { createScriptFor, execSqlite, migrateInChildProcess, prismaCli, sqliteMigrationRows, sqliteShape } from "../../support/db-helpers.js";
 
 const files = readMigrations(migrationsDir("sqlite"));
 

@@ -1,23 +1,11 @@
 import { createDb, databaseKind } from "../../../src/db/client.js";
 import { startTestApp } from "../../support/app.js";
-import { createPostgresDatabase, postgresAdminUrl, withDatabase } from "../../support/database.js";
-import { withPg } from "./db-helpers.js";
+import { createPostgresDatabase, postgresAdminUrl, withDatabase, withPg } from "../../support/database.js";
 
 const adminUrl = postgresAdminUrl();
 
 const databaseExists = (name: string) =>
   withPg(adminUrl as string, async (c) => (await c.query("SELECT 1 FROM pg_database WHERE datname = $1", [name])).rowCount === 1);
-
-describe("which database a DATABASE_URL names", () => {
-  test("when the URL starts with postgres:// or postgresql://, then it is PostgreSQL", () => {
-    expect(databaseKind("postgres://u:p@127.0.0.1:5432/db")).toBe("postgres");
-    expect(databaseKind("postgresql://u:p@127.0.0.1:5432/db")).toBe("postgres");
-  });
-
-  test("when the URL is a file: URL, then it is SQLite", () => {
-    expect(databaseKind("file:./data/app.db")).toBe("sqlite");
-  });
-});
 
 // Runs on CI's PostgreSQL pass (TEST_DATABASE_URL set by scripts/ci-postgres.sh); the SQLite pass skips it.
 (adminUrl ? describe : describe.skip)("the server on PostgreSQL", () => {

@@ -5,7 +5,7 @@ import { migrate } from "../../../src/db/migrate.js";
 import { ForeignKeyViolationError, migrateSqlite } from "../../../src/db/migrate-sqlite.js";
 import { migrationsDir } from "../../../src/db/migrations.js";
 import { tempDir } from "../../support/app.js";
-import { execSqlite, prismaCli, sqliteMigrationRows, sqliteTables } from "./db-helpers.js";
+import { execSqlite, prismaCli, sqliteMigrationRows, sqliteTables } from "../../support/db-helpers.js";
 
 const NOW = "2026-12-01T10:00:00.000+00:00";
 

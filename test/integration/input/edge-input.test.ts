@@ -1,8 +1,8 @@
 import request from "supertest";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey } from "../../support/fixtures.js";
-import { api, expectError } from "../resources/resource-helpers.js";
-import { makeWorld, signedIn } from "../settings/world.js";
+import { api, expectError } from "../../support/resource-helpers.js";
+import { makeWorld, signedIn } from "../../support/world.js";
 
 let t: TestApp;
 let key: string;

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { HttpBrowser } from "../../support/connect-flow.js";
 import { makeKey } from "../../support/fixtures.js";
-import { makeWorld } from "../settings/world.js";
+import { makeWorld } from "../../support/world.js";
 
 /**
  * Property-based tests: arbitrary JSON values, strings of arbitrary code points (lone surrogates and NUL

@@ -4,8 +4,9 @@ import { CLI } from "../../../src/audit/audit-log.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
 import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
-import { makeClient, makeOwner } from "../oauth/oauth-helpers.js";
+import { makeClient, makeOwner } from "../../support/oauth-helpers.js";
 import { familyTypes, parseExposition, valueOf } from "./prometheus.js";
+import { OPERATOR } from "../../../src/access/access-scope.js";
 
 let t: TestServer;
 beforeAll(async () => {
@@ -138,7 +139,7 @@ describe("GET /metrics", () => {
     const { key, record } = await makeKey(t.ctx, workspace.id);
     const labels = { kind: "api_key", source: "local" };
     const before = valueOf((await scrape()).samples, "workspace_auth_credential_changes_total", labels);
-    await revokeApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI });
+    await revokeApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI });
     expect(valueOf((await scrape()).samples, "workspace_auth_credential_changes_total", labels) - before).toBe(1);
     expect(await get("/v1/workspace", { authorization: `Bearer ${key}` })).toBe(401);
   });

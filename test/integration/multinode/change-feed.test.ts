@@ -1,12 +1,12 @@
 import pg from "pg";
-import { type ChangeKind, ChangeFeed } from "../../../src/credentials/change-feed.js";
-import { PostgresChangeNotifier } from "../../../src/credentials/postgres-change-notifier.js";
+import { type ChangeKind, ChangeFeed } from "../../../src/change-feed/change-feed.js";
+import { PostgresChangeNotifier } from "../../../src/change-feed/postgres-change-notifier.js";
 import { createLogger } from "../../../src/logger.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { postgresAdminUrl } from "../../support/database.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const silent = createLogger("silent");
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A feed that never polls by itself (the test calls poll) and records what it delivers. */
 function recordingFeed(t: TestApp, notifier?: PostgresChangeNotifier) {

@@ -6,14 +6,14 @@ import { createLogger } from "../../../src/logger.js";
 import { authorizationRequest, authorize, discover, HttpBrowser } from "../../support/connect-flow.js";
 import { createPostgresDatabase, postgresAdminUrl, type TestDatabase } from "../../support/database.js";
 import { makeKey } from "../../support/fixtures.js";
-import { makeClient, makeOwner } from "../oauth/oauth-helpers.js";
+import { makeClient, makeOwner } from "../../support/oauth-helpers.js";
 import { type AdminSession, msUntilStatus, signInAdmin, v1Status } from "./admin-session.js";
 import { type LoadBalancer, startLoadBalancer } from "./load-balancer.js";
-import { type NodeProcess, startNode } from "./node-process.js";
+import { type NodeProcess, startNode } from "../../support/node-process.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const adminUrl = postgresAdminUrl();
 const onPostgres = adminUrl ? describe : describe.skip;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const RATE_LIMIT = 200;
 const SYNC_MS = 500;

@@ -8,7 +8,8 @@ import { createLogger } from "../../../src/logger.js";
 import { deleteClient } from "../../../src/oauth/clients/delete-client.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { authorizationRequest, authorize, connect, discover, HttpBrowser } from "../../support/connect-flow.js";
-import { makeClient, makeOwner, tokenEndpoint, v1Status } from "./oauth-helpers.js";
+import { makeClient, makeOwner, tokenEndpoint, v1Status } from "../../support/oauth-helpers.js";
+import { OPERATOR, workspaceScope } from "../../../src/access/access-scope.js";
 
 let t: TestServer;
 beforeAll(async () => {
@@ -39,8 +40,8 @@ describe("listing authorized apps", () => {
   test("when a workspace's apps are listed, then each record shows the app, scopes, dates and status, revoked ones included", async () => {
     const { workspace, record, client } = await connected("subscribers:read offline_access");
     const other = await connected();
-    await revokeAuthorizedApp(registry(), { id: record.id, by: "user", actor: CLI });
-    const apps = await listAuthorizedApps(t.ctx.db, { workspaceIds: [workspace.id] });
+    await revokeAuthorizedApp(registry(), { id: record.id, scope: OPERATOR, by: "user", actor: CLI });
+    const apps = await listAuthorizedApps(t.ctx.db, { scope: workspaceScope([workspace.id]) });
     expect(apps).toEqual([
       {
         id: record.id,
@@ -60,7 +61,7 @@ describe("listing authorized apps", () => {
       },
     ]);
     expect(apps.map((a) => a.id)).not.toContain(other.record.id);
-    expect(await listAuthorizedApps(t.ctx.db, { workspaceIds: [workspace.id], status: "active" })).toEqual([]);
+    expect(await listAuthorizedApps(t.ctx.db, { scope: workspaceScope([workspace.id]), status: "active" })).toEqual([]);
   });
 });
 
@@ -104,7 +105,7 @@ describe("revoking an authorized app", () => {
     expect(created.status).toBe(201);
     expect(await v1Status(t.url, tokens.access_token)).toBe(200);
 
-    const view = await revokeAuthorizedApp(registry(), { id: record.id, by: "user", actor: { type: "user", id: "u1", label: "a@b" } });
+    const view = await revokeAuthorizedApp(registry(), { id: record.id, scope: OPERATOR, by: "user", actor: { type: "user", id: "u1", label: "a@b" } });
     expect(view).toMatchObject({ status: "revoked", revoked_by: "user" });
     expect(await v1Status(t.url, tokens.access_token)).toBe(401);
     const refresh = await tokenEndpoint(`${t.url}/token`, client, { grant_type: "refresh_token", refresh_token: tokens.refresh_token! });
@@ -117,7 +118,7 @@ describe("revoking an authorized app", () => {
 
   test("when the app connects again after a revocation, then consent is asked and a new record is created", async () => {
     const { record, client, credentials, browser } = await connected();
-    await revokeAuthorizedApp(registry(), { id: record.id, by: "user", actor: CLI });
+    await revokeAuthorizedApp(registry(), { id: record.id, scope: OPERATOR, by: "user", actor: CLI });
     const config = await discover(t.url, client);
     const started = await authorizationRequest(config, client);
     const page = await authorize(browser, started.url, client.redirectUri, {});
@@ -135,10 +136,10 @@ describe("revoking an authorized app", () => {
     const { record } = await connected();
     const stranger = await makeOwner(t.ctx);
     await expect(
-      revokeAuthorizedApp(registry(), { id: record.id, workspaceIds: [stranger.workspace.id], by: "user", actor: CLI }),
+      revokeAuthorizedApp(registry(), { id: record.id, scope: workspaceScope([stranger.workspace.id]), by: "user", actor: CLI }),
     ).rejects.toMatchObject({ status: 404 });
-    const first = await revokeAuthorizedApp(registry(), { id: record.id, workspaceIds: [record.workspaceId], by: "user", actor: CLI });
-    const second = await revokeAuthorizedApp(registry(), { id: record.id, by: "user", actor: CLI });
+    const first = await revokeAuthorizedApp(registry(), { id: record.id, scope: workspaceScope([record.workspaceId]), by: "user", actor: CLI });
+    const second = await revokeAuthorizedApp(registry(), { id: record.id, scope: OPERATOR, by: "user", actor: CLI });
     expect(first.status).toBe("revoked");
     expect(second.revoked_at).toBe(first.revoked_at);
   });
@@ -148,7 +149,7 @@ describe("revoking an authorized app", () => {
     expect(await v1Status(t.url, tokens.access_token)).toBe(200);
     const other = await buildContext(t.config, { logger: createLogger("silent") });
     try {
-      await revokeAuthorizedApp({ db: other.db, feed: other.feed }, { id: record.id, by: "user", actor: CLI });
+      await revokeAuthorizedApp({ db: other.db, feed: other.feed }, { id: record.id, scope: OPERATOR, by: "user", actor: CLI });
     } finally {
       await other.close();
     }

@@ -1,7 +1,7 @@
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
-import { onlyJson, runCli } from "../cli/run-cli.js";
-import { makeOwner, REDIRECT_URI, tokenEndpoint, v1Status } from "./oauth-helpers.js";
+import { onlyJson, runCli } from "../../support/cli.js";
+import { makeOwner, REDIRECT_URI, tokenEndpoint, v1Status } from "../../support/oauth-helpers.js";
 
 let t: TestServer;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { CLI } from "../../../src/audit/audit-log.js";
 import { rotateClientSecret } from "../../../src/oauth/clients/rotate-client-secret.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect, discover } from "../../support/connect-flow.js";
-import { makeClient, makeOwner, tokenEndpoint, v1Status } from "./oauth-helpers.js";
+import { makeClient, makeOwner, tokenEndpoint, v1Status } from "../../support/oauth-helpers.js";
 
 let t: TestServer;
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import {
   type TestClient,
 } from "../../support/connect-flow.js";
 import { makeUser, makeWorkspace } from "../../support/fixtures.js";
-import { makeClient, makeOwner, tokenEndpoint, v1Status } from "./oauth-helpers.js";
+import { makeClient, makeOwner, tokenEndpoint, v1Status } from "../../support/oauth-helpers.js";
 
 let t: TestServer;
 beforeAll(async () => {

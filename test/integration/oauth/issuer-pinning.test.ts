@@ -2,7 +2,7 @@ import net from "node:net";
 import request from "supertest";
 import { startTestApp, startTestServer, type TestApp, type TestServer } from "../../support/app.js";
 import { formOf } from "../../support/connect-flow.js";
-import { makeClient, makeOwner } from "./oauth-helpers.js";
+import { makeClient, makeOwner } from "../../support/oauth-helpers.js";
 
 /** Every string value in the metadata that looks like a URL. */
 function urlsIn(metadata: Record<string, unknown>): string[] {

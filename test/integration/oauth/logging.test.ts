@@ -1,7 +1,7 @@
 import * as oauth from "openid-client";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
-import { makeClient, makeOwner, tokenEndpoint, v1Status } from "./oauth-helpers.js";
+import { makeClient, makeOwner, tokenEndpoint, v1Status } from "../../support/oauth-helpers.js";
 
 let t: TestServer;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { createPostgresDatabase, type TestDatabase } from "../../support/databas
 import { hasPostgresBinaries, type PostgresCluster, startPostgresCluster } from "../../support/postgres-cluster.js";
 import { formOf } from "../../support/connect-flow.js";
 import { makeUser } from "../../support/fixtures.js";
-import { makeClient, REDIRECT_URI } from "./oauth-helpers.js";
+import { makeClient, REDIRECT_URI } from "../../support/oauth-helpers.js";
 
 // A PostgreSQL server of the test's own, stopped mid-test: the in-process twin of test/faults/postgres-outage.
 const withPostgres = hasPostgresBinaries ? describe : describe.skip;

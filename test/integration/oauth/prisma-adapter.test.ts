@@ -2,7 +2,7 @@ import { errors } from "oidc-provider";
 import { purgeExpiredOidcModels, storageId } from "../../../src/oauth/prisma-adapter.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { authorizationRequest, authorize, connect, discover, HttpBrowser } from "../../support/connect-flow.js";
-import { makeClient, makeOwner, v1Status } from "./oauth-helpers.js";
+import { makeClient, makeOwner, v1Status } from "../../support/oauth-helpers.js";
 
 let t: TestServer;
 beforeAll(async () => {

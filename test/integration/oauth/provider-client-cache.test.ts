@@ -1,8 +1,8 @@
-import { ChangeFeed } from "../../../src/credentials/change-feed.js";
+import { ChangeFeed } from "../../../src/change-feed/change-feed.js";
 import { createLogger } from "../../../src/logger.js";
 import { ProviderClientCache } from "../../../src/oauth/clients/provider-client-cache.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
-import { makeClient } from "./oauth-helpers.js";
+import { makeClient } from "../../support/oauth-helpers.js";
 
 let t: TestApp;
 beforeAll(async () => {

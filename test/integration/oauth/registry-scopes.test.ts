@@ -1,11 +1,11 @@
 import * as oauth from "openid-client";
-import { V1_SCOPES } from "../../../src/credentials/principal.js";
-import { permission } from "../../../src/settings/permissions.js";
+import { V1_SCOPES } from "../../../src/scopes/scopes.js";
+import { permission } from "../../../src/scopes/permission-labels.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { type Connection, connect } from "../../support/connect-flow.js";
 import { agent, signIn } from "../../support/forms.js";
-import { onlyJson, runCli } from "../cli/run-cli.js";
-import { makeClient, makeOwner, tokenEndpoint } from "./oauth-helpers.js";
+import { onlyJson, runCli } from "../../support/cli.js";
+import { makeClient, makeOwner, tokenEndpoint } from "../../support/oauth-helpers.js";
 
 /**
  * The registry's permissions are the union of the scopes of every live grant of the record. Settings, /api and

@@ -1,6 +1,6 @@
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
-import { makeClient, makeOwner, v1Status } from "./oauth-helpers.js";
+import { makeClient, makeOwner, v1Status } from "../../support/oauth-helpers.js";
 
 let t: TestServer;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { type Connection, connect } from "../../support/connect-flow.js";
 import { agent, signIn } from "../../support/forms.js";
-import { onlyJson, runCli } from "../cli/run-cli.js";
-import { makeClient, makeOwner, tokenEndpoint } from "./oauth-helpers.js";
+import { onlyJson, runCli } from "../../support/cli.js";
+import { makeClient, makeOwner, tokenEndpoint } from "../../support/oauth-helpers.js";
 
 /** Who ended an authorization is named on the record (Settings, /api, `app list`) and in the Activity list. */
 

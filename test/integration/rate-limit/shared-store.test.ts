@@ -4,6 +4,7 @@ import { SharedRateLimitCounters } from "../../../src/rate-limit/shared-store.js
 import { startTestApp, tempDir, type TestApp } from "../../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
+import { setTimeout as sleep } from "node:timers/promises";
 
 /** Two nodes: two whole applications (contexts, caches, counters) on one database, as two processes would be. */
 interface TwoNodes {
@@ -35,8 +36,6 @@ async function workspaceKey(node: TestApp): Promise<string> {
   const workspace = await makeWorkspace(node.ctx, undefined, [{ userId: user.id, role: "owner" }]);
   return (await makeKey(node.ctx, workspace.id)).key;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function status(node: TestApp, key: string): Promise<number> {
   return (await request(node.app).get("/v1/workspace").set("authorization", `Bearer ${key}`)).status;

@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from "../../support/app.js";
-import { api, expectError, twoWorkspaces } from "./resource-helpers.js";
+import { api, expectError, twoWorkspaces } from "../../support/resource-helpers.js";
 
 let t: TestApp;
 let key: string;

@@ -1,6 +1,6 @@
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey, makeWorkspace } from "../../support/fixtures.js";
-import { api, expectError } from "./resource-helpers.js";
+import { api, expectError } from "../../support/resource-helpers.js";
 
 let t: TestApp;
 beforeAll(async () => {

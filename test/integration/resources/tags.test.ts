@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from "../../support/app.js";
-import { api, expectError, expectInsufficientScope, twoWorkspaces } from "./resource-helpers.js";
+import { api, expectError, expectInsufficientScope, twoWorkspaces } from "../../support/resource-helpers.js";
 
 let t: TestApp;
 let ws: Awaited<ReturnType<typeof twoWorkspaces>>;

@@ -7,7 +7,8 @@ import { removeMember } from "../../../src/workspaces/remove-member.js";
 import { setMemberRole } from "../../../src/workspaces/set-member-role.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
-import { signedIn } from "./world.js";
+import { signedIn } from "../../support/world.js";
+import { OPERATOR } from "../../../src/access/access-scope.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -31,8 +32,8 @@ describe("Activity tab", () => {
     const ws = await makeWorkspace(t.ctx, "Acme Newsletters", [{ userId: owner.id, role: "owner" }]);
     const actor = { type: "user" as const, id: owner.id, label: owner.email };
     const { record } = await makeKey(t.ctx, ws.id, "read_only");
-    await rotateApiKey(t.ctx.apiKeys, { id: record.id, actor });
-    await revokeApiKey(t.ctx.apiKeys, { id: record.id, actor: CLI });
+    await rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor });
+    await revokeApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI });
     const expiring = await makeKey(t.ctx, ws.id, "read_write", new Date(Date.now() + 60_000));
     await expireApiKey(t.ctx.apiKeys, expiring.record.id, new Date(Date.now() + 120_000));
     await addMember(t.ctx.db, { workspaceId: ws.id, email: newcomer.email, role: "member", actor });

@@ -1,8 +1,8 @@
 import request from "supertest";
-import { onceAtATime } from "../../../src/admin-api/idempotency-in-flight.js";
+import { onceAtATime } from "../../../src/http/idempotency-in-flight.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
-import { type Agent, makeWorld, signedIn } from "./world.js";
+import { type Agent, makeWorld, signedIn } from "../../support/world.js";
 
 let t: TestApp;
 let w: Awaited<ReturnType<typeof makeWorld>>;

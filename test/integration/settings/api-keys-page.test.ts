@@ -1,7 +1,7 @@
 import request from "supertest";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey } from "../../support/fixtures.js";
-import { type Agent, hiddenField, makeWorld, shownKey, signedIn, tokenFrom } from "./world.js";
+import { type Agent, hiddenField, makeWorld, shownKey, signedIn, tokenFrom } from "../../support/world.js";
 
 let t: TestApp;
 let w: Awaited<ReturnType<typeof makeWorld>>;

@@ -4,7 +4,7 @@ import { CLI } from "../../../src/audit/audit-log.js";
 import { createClient } from "../../../src/oauth/clients/create-client.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeUser, makeWorkspace } from "../../support/fixtures.js";
-import { type Agent, hiddenField, makeWorld, signedIn, tokenFrom } from "./world.js";
+import { type Agent, hiddenField, makeWorld, signedIn, tokenFrom } from "../../support/world.js";
 
 let t: TestApp;
 let w: Awaited<ReturnType<typeof makeWorld>>;

@@ -1,5 +1,5 @@
 import { CLI } from "../../../src/audit/audit-log.js";
-import { createKeyOnce } from "../../../src/settings/create-key-once.js";
+import { createKeyOnce } from "../../../src/api-keys/create-key-once.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeWorkspace } from "../../support/fixtures.js";
 

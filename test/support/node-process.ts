@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+import { ROOT } from "./root.js";
 
 /** How the tests start a server: the sources through tsx, so a stale dist/ is never what is tested. */
 export const SERVER_COMMAND = [process.execPath, "--import", "tsx", path.join(ROOT, "src", "main.ts")];

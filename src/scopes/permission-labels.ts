@@ -1,4 +1,4 @@
-import { SCOPE_DESCRIPTIONS } from "../oauth/scopes.js";
+import { SCOPE_DESCRIPTIONS } from "./scopes.js";
 
 // Short labels for tables and activity lines; the consent page's longer sentences are the fallback.
 const PERMISSIONS: Record<string, string> = {

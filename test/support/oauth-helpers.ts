@@ -1,8 +1,8 @@
-import { CLI } from "../../../src/audit/audit-log.js";
-import type { AppContext } from "../../../src/context.js";
-import { createClient } from "../../../src/oauth/clients/create-client.js";
-import type { TestClient } from "../../support/connect-flow.js";
-import { makeUser, makeWorkspace } from "../../support/fixtures.js";
+import { CLI } from "../../src/audit/audit-log.js";
+import type { AppContext } from "../../src/context.js";
+import { createClient } from "../../src/oauth/clients/create-client.js";
+import type { TestClient } from "./connect-flow.js";
+import { makeUser, makeWorkspace } from "./fixtures.js";
 
 /** Where test apps are sent back to: a loopback address nothing listens on (the flow stops before it). */
 export const REDIRECT_URI = "http://127.0.0.1:9/callback";

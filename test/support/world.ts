@@ -1,6 +1,6 @@
-import type { TestApp } from "../../support/app.js";
-import { makeUser, makeWorkspace } from "../../support/fixtures.js";
-import { agent, csrfFrom, signIn } from "../../support/forms.js";
+import type { TestApp } from "./app.js";
+import { makeUser, makeWorkspace } from "./fixtures.js";
+import { agent, csrfFrom, signIn } from "./forms.js";
 
 export type Agent = ReturnType<typeof agent>;
 type User = Awaited<ReturnType<typeof makeUser>>;

@@ -1,5 +1,5 @@
-import { createApiKey, type CreateApiKeyInput, type CreateApiKeyResult } from "../api-keys/create-api-key.js";
-import type { ApiKeyDeps } from "../api-keys/deps.js";
+import { createApiKey, type CreateApiKeyInput, type CreateApiKeyResult } from "./create-api-key.js";
+import type { ApiKeyDeps } from "./deps.js";
 import { ConflictError } from "../errors/app-error.js";
 import { isUniqueViolation } from "../db/unique-violation.js";
 

@@ -1,7 +1,7 @@
 import request from "supertest";
 import type { Response } from "supertest";
-import type { TestApp } from "../../support/app.js";
-import { makeKey, makeWorkspace } from "../../support/fixtures.js";
+import type { TestApp } from "./app.js";
+import { makeKey, makeWorkspace } from "./fixtures.js";
 
 /** Two workspaces, each with a read_write and a read_only key. */
 export async function twoWorkspaces(t: TestApp) {

@@ -92,12 +92,6 @@ export class ChangeFeed {
     this.lagListeners.push(listener);
   }
 
-  /** Records a change for other processes and applies it to this one at once. */
-  async publish(kind: ChangeKind, targetId: string, tx: FeedDb = this.db): Promise<void> {
-    await tx.credentialEvent.create({ data: { kind, targetId } });
-    this.emit(kind, targetId);
-  }
-
   /**
    * Applies a change to this process (used after a transaction that already wrote its event) and, with a
    * notifier, tells the other processes to read the log now rather than at their next poll.

@@ -1,12 +1,11 @@
-import type { ApiKeyView } from "../api-keys/api-key-view.js";
-import type { IssuedKey } from "../api-keys/create-api-key.js";
-import type { ApiKeyDeps } from "../api-keys/deps.js";
-import { type KeyTarget, rotateApiKey } from "../api-keys/rotate-api-key.js";
+import type { ApiKeyView } from "./api-key-view.js";
+import type { IssuedKey } from "./create-api-key.js";
+import type { ApiKeyDeps } from "./deps.js";
+import { type KeyTarget, rotateApiKey } from "./rotate-api-key.js";
 import { AppError } from "../errors/app-error.js";
 import { findApiKey } from "./find-api-key.js";
 
 export interface RotateOnceTarget extends KeyTarget {
-  workspaceIds: string[];
   /** The key's `rotated_at` when the confirmation was shown ("" if never rotated). */
   seenRotatedAt: string;
 }
@@ -20,13 +19,13 @@ export type RotateOnceResult = IssuedKey | { key: null; apiKey: ApiKeyView; repl
 export async function rotateKeyOnce(deps: ApiKeyDeps, target: RotateOnceTarget): Promise<RotateOnceResult> {
   const expectedRotatedAt = target.seenRotatedAt ? new Date(target.seenRotatedAt) : null;
   if (expectedRotatedAt && Number.isNaN(expectedRotatedAt.getTime())) {
-    return { key: null, apiKey: await findApiKey(deps.db, target.id, target.workspaceIds), replayed: true };
+    return { key: null, apiKey: await findApiKey(deps.db, target.id, target.scope), replayed: true };
   }
   try {
     // The condition is part of the update, so two racing posts of one form rotate the key once.
     return await rotateApiKey(deps, { ...target, expectedRotatedAt });
   } catch (err) {
     if (!(err instanceof AppError) || err.code !== "key_already_rotated") throw err;
-    return { key: null, apiKey: await findApiKey(deps.db, target.id, target.workspaceIds), replayed: true };
+    return { key: null, apiKey: await findApiKey(deps.db, target.id, target.scope), replayed: true };
   }
 }

@@ -1,12 +1,11 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { type Client, createClient } from "@libsql/client";
-import pg from "pg";
+import { withPg } from "./database.js";
+import { ROOT } from "./root.js";
 
 /** The project root, where the Prisma CLI and its config files are found. */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 /** The PostgreSQL CLI config (driver adapter `pg`). */
 export const POSTGRES_CONFIG = path.join("prisma", "postgres", "prisma.config.ts");
@@ -31,7 +30,7 @@ export function migrateInChildProcess(url: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
     execFile(
       path.join(ROOT, "node_modules", ".bin", "tsx"),
-      [path.join(ROOT, "test", "integration", "db", "migrate-process.ts"), url],
+      [path.join(ROOT, "test", "support", "migrate-process.ts"), url],
       { cwd: ROOT, timeout: 120_000 },
       (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as string[])),
     );
@@ -61,17 +60,6 @@ export interface MigrationRow {
   started_at: unknown;
   applied_steps_count: number;
   logs: string | null;
-}
-
-/** Runs `work` with a connected `pg` client, then disconnects. */
-export async function withPg<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Tables, columns, indexes and constraints of a PostgreSQL database, order-independent, bookkeeping excluded. */

@@ -1,21 +1,26 @@
-import { invalidCredential } from "../credentials/bearer.js";
-import { CredentialCache, type Loaded } from "../credentials/credential-cache.js";
-import type { ChangeFeed } from "../credentials/change-feed.js";
-import type { CredentialVerifier, Principal } from "../credentials/principal.js";
+import { invalidCredential } from "./bearer.js";
+import type { Loaded } from "./credential-cache.js";
+import type { ChangeFeed } from "../change-feed/change-feed.js";
+import type { CredentialVerifier, Principal } from "./principal.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
-import { OPAQUE_TOKEN_BITS } from "./provider-configuration.js";
-import { storageId } from "./prisma-adapter.js";
-import { v1ScopesIn } from "./scopes.js";
+import { v1ScopesIn } from "../scopes/scopes.js";
+import { createVerifierState, type VerifierState } from "./shared-state.js";
 
 interface CachedToken {
   /** null: no usable token has this digest (unknown, expired or revoked). */
   token: { expiresAt: number; authorizedAppId: string; principal: Principal } | null;
 }
 
-const TOKEN_SHAPE = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil(OPAQUE_TOKEN_BITS / 6)}}$`);
-const LAST_USED_WRITE_INTERVAL_MS = 60_000;
-const CACHE_SIZE = 200_000;
+/**
+ * What the authorization server tells the verifier about its access tokens (oauth/ hands it over at start,
+ * so credentials/ needs nothing of oauth/): their audience, their shape, and the id they are stored under.
+ */
+export interface AccessTokenFormat {
+  resource: string;
+  isWellFormed(token: string): boolean;
+  storageId(token: string): string;
+}
 
 interface StoredAccessToken {
   exp?: number;
@@ -35,26 +40,24 @@ const tag = (kind: "grant" | "authorized_app" | "client", id: string) => `${kind
  * workspace with the token's own /v1 scopes, rate-limited per record.
  */
 export class AccessTokenVerifier implements CredentialVerifier {
-  private readonly cache: CredentialCache<CachedToken>;
-  private readonly lastUsedWrites = new Map<string, number>();
+  private readonly shared: VerifierState;
 
   constructor(
     private readonly deps: { db: Db; feed: ChangeFeed },
-    private readonly resource: string,
-    private readonly logger: Logger,
+    private readonly tokens: AccessTokenFormat,
+    logger: Logger,
     /** Hears every cache lookup (hit or miss), for /metrics. */
-    onCacheLookup?: (hit: boolean) => void,
+    private readonly onCacheLookup?: (hit: boolean) => void,
+    /** The process's one cache and last-used writer, shared with the key verifier. */
+    shared?: VerifierState,
   ) {
-    this.cache = new CredentialCache<CachedToken>(CACHE_SIZE, deps.feed, onCacheLookup);
-    deps.feed.onChange((kind, id) => {
-      if (kind === "grant" || kind === "authorized_app" || kind === "client") this.cache.invalidateTag(tag(kind, id));
-    });
+    this.shared = shared ?? createVerifierState(deps.feed, logger);
   }
 
   async verify(credential: string): Promise<Principal> {
-    if (!TOKEN_SHAPE.test(credential)) throw invalidCredential(credential);
-    const digest = storageId("AccessToken", credential);
-    const entry = await this.cache.get(digest, () => this.load(digest));
+    if (!this.tokens.isWellFormed(credential)) throw invalidCredential(credential);
+    const digest = this.tokens.storageId(credential);
+    const entry = await this.shared.cache.get(`access_token:${digest}`, () => this.load(digest), this.onCacheLookup);
     const now = Date.now();
     if (!entry.token || entry.token.expiresAt <= now) throw invalidCredential(credential);
     this.touch(entry.token.authorizedAppId, now);
@@ -63,7 +66,7 @@ export class AccessTokenVerifier implements CredentialVerifier {
 
   private async load(digest: string): Promise<Loaded<CachedToken>> {
     const row = await this.deps.db.oidcModel.findUnique({ where: { id_type: { id: digest, type: "AccessToken" } } });
-    if (!row?.grantId) return { value: { token: null }, tags: [] };
+    if (!row?.grantId) return { value: { token: null }, tags: [], negative: true };
     const payload = JSON.parse(row.payload) as StoredAccessToken;
     const link = await this.deps.db.authorizedAppGrant.findUnique({
       where: { grantId: row.grantId },
@@ -77,7 +80,7 @@ export class AccessTokenVerifier implements CredentialVerifier {
       record.status === "active" &&
       record.client.status === "active" &&
       record.clientId === payload.clientId &&
-      payload.aud === this.resource &&
+      payload.aud === this.tokens.resource &&
       typeof payload.exp === "number";
     const entry: CachedToken = {
       token: usable
@@ -94,17 +97,13 @@ export class AccessTokenVerifier implements CredentialVerifier {
         : null,
     };
     const tags = [tag("grant", row.grantId), ...(record ? [tag("authorized_app", record.id), tag("client", record.clientId)] : [])];
-    return { value: entry, tags };
+    return { value: entry, tags, negative: !entry.token };
   }
 
   /** Keeps the record's last_used_at current to the minute without a write per request. */
   private touch(authorizedAppId: string, now: number): void {
-    const last = this.lastUsedWrites.get(authorizedAppId) ?? 0;
-    if (now - last < LAST_USED_WRITE_INTERVAL_MS) return;
-    this.lastUsedWrites.set(authorizedAppId, now);
-    if (this.lastUsedWrites.size > CACHE_SIZE) this.lastUsedWrites.clear();
-    this.deps.db.authorizedApp
-      .updateMany({ where: { id: authorizedAppId }, data: { lastUsedAt: new Date(now) } })
-      .catch((err: unknown) => this.logger.warn({ err, authorizedAppId }, "could not record last use of an authorized app"));
+    this.shared.lastUsed.touch(`authorized_app:${authorizedAppId}`, now, (at) =>
+      this.deps.db.authorizedApp.updateMany({ where: { id: authorizedAppId }, data: { lastUsedAt: at } }),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { describeActor, describeEvent } from "../../../src/activity/describe-event.js";
+import { describeActor, describeEvent } from "../../src/activity/describe-event.js";
 
 describe("activity lines", () => {
   test("when an app event is described, then its permissions read in plain language and renewals and reasons show", () => {

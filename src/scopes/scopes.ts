@@ -1,4 +1,9 @@
-import { V1_SCOPES } from "../credentials/principal.js";
+/** The four /v1 scopes. `read_only` keys get the `:read` ones, `read_write` keys all four. */
+export const V1_SCOPES = ["subscribers:read", "subscribers:write", "tags:read", "tags:write"] as const;
+export type V1Scope = (typeof V1_SCOPES)[number];
+
+export const READ_SCOPES: V1Scope[] = ["subscribers:read", "tags:read"];
+
 
 /** The one resource server this authorization server issues access tokens for. */
 export function v1Resource(issuer: string): string {
