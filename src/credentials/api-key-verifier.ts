@@ -1,5 +1,6 @@
 import { expireApiKey } from "../api-keys/expire-api-keys.js";
 import type { ApiKeyDeps } from "../api-keys/deps.js";
+import { findKeyByPreviousSecret, findKeyForCheck } from "../api-keys/find-key-for-check.js";
 import { digestKey, isWellFormedKey } from "../api-keys/key-format.js";
 import { IpNotAllowedError } from "../errors/app-error.js";
 import type { Logger } from "../logger.js";
@@ -55,9 +56,9 @@ export class ApiKeyVerifier implements CredentialVerifier {
   }
 
   private async load(digest: string): Promise<Loaded<CachedKey>> {
-    const current = await this.deps.db.apiKey.findUnique({ where: { digest }, include: { workspace: true } });
+    const current = await findKeyForCheck(this.deps.db, digest);
     // A secret replaced by a rotation with overlap is found by its digest in `previousDigest`.
-    const previous = current ? null : await this.deps.db.apiKey.findUnique({ where: { previousDigest: digest }, include: { workspace: true } });
+    const previous = current ? null : await findKeyByPreviousSecret(this.deps.db, digest);
     const row = current ?? previous;
     return { value: { key: row && toCachedApiKey(row, !current) }, tags: row ? [`api_key:${row.id}`] : [], negative: !row };
   }

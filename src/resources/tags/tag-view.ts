@@ -8,6 +8,6 @@ export interface TagView {
 }
 
 /** Maps a tag row to its /v1 view. */
-export function toTagView(tag: Tag): TagView {
+export function toTagView(tag: Pick<Tag, "id" | "name" | "createdAt">): TagView {
   return { id: tag.id, name: tag.name, created_at: tag.createdAt.toISOString() };
 }
