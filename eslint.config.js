@@ -26,7 +26,7 @@ const PARTS = {
   "rate-limit": ["db", "errors", "logger.ts"],
   dpop: ["db", "errors", "hashing"],
   workspaces: ["access", "audit", "db", "errors", "users"],
-  "api-keys": ["access", "audit", "change-feed", "db", "errors", "generated", "hashing"],
+  "api-keys": ["access", "audit", "change-feed", "db", "errors", "generated", "hashing", "scopes"],
   "authorized-apps": ["access", "audit", "change-feed", "db", "errors", "generated", "scopes"],
   oauth: ["audit", "authorized-apps", "change-feed", "config.ts", "db", "dpop", "errors", "generated", "hashing", "http", "logger.ts", "scopes", "security", "sessions", "users", "workspaces"],
   invitations: ["access", "audit", "config.ts", "db", "errors", "hashing", "logger.ts", "users", "workspaces"],

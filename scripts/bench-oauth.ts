@@ -15,16 +15,19 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
+import { PrismaPg } from "@prisma/adapter-pg";
 import type Provider from "oidc-provider";
 import type { Adapter } from "oidc-provider";
 import { CLI } from "../src/audit/audit-log.js";
 import { loadConfig } from "../src/config.js";
 import { type AppContext, buildContext } from "../src/context.js";
-import type { Db } from "../src/db/client.js";
+import { databaseKind, type Db } from "../src/db/client.js";
+import { PrismaClient as PostgresPrismaClient } from "../src/generated/postgres/client.js";
 import { PrismaClient } from "../src/generated/sqlite/client.js";
 import { createLogger } from "../src/logger.js";
 import { createClient } from "../src/oauth/clients/create-client.js";
 import { findProviderClient } from "../src/oauth/clients/provider-client.js";
+import { ProviderClientCache } from "../src/oauth/clients/provider-client-cache.js";
 import { buildProvider } from "../src/oauth/oauth-server.js";
 import { prismaAdapter } from "../src/oauth/prisma-adapter.js";
 import { loadProviderKeys } from "../src/oauth/provider-keys.js";
@@ -72,21 +75,31 @@ async function listenOn(): Promise<{ server: http.Server; url: string }> {
 }
 
 /**
- * A second client on the same SQLite file that counts every SQL statement it runs (Prisma's query event),
+ * A second client on the same database that counts every SQL statement it runs (Prisma's query event),
  * so the bench can report statements per refresh grant. The application's own client is left as it is.
  */
-async function countingDb(file: string): Promise<{ db: Db; statements: () => number }> {
-  const client = new PrismaClient({
-    adapter: new PrismaLibSQL({ url: `file:${file}` }),
-    log: [{ emit: "event", level: "query" }],
-  });
+async function countingDb(url: string): Promise<{ db: Db; statements: () => number; record: (on: boolean) => string[] }> {
+  const log = [{ emit: "event", level: "query" }] as const;
+  const client =
+    databaseKind(url) === "postgres"
+      ? (new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url }), log: [...log] }) as unknown as PrismaClient<"query">)
+      : new PrismaClient({ adapter: new PrismaLibSQL({ url }), log: [...log] });
   let count = 0;
-  client.$on("query", () => {
+  let recorded: string[] | undefined;
+  client.$on("query", (event) => {
     count++;
+    recorded?.push(event.query.replace(/\s+/g, " ").replace(/`main`\./g, "").slice(0, 110));
   });
-  await client.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
-  await client.$queryRawUnsafe("PRAGMA foreign_keys = ON");
-  return { db: client as unknown as Db, statements: () => count };
+  if (databaseKind(url) === "sqlite") {
+    await client.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+    await client.$queryRawUnsafe("PRAGMA foreign_keys = ON");
+  }
+  const record = (on: boolean) => {
+    const done = recorded ?? [];
+    recorded = on ? [] : undefined;
+    return done;
+  };
+  return { db: client as unknown as Db, statements: () => count, record };
 }
 
 /** One provider, identical configuration, on the given storage, behind its own HTTP server. */
@@ -97,20 +110,28 @@ async function startVariant(name: string, ctx: AppContext, storage: "prisma" | "
     db,
     keys: await loadProviderKeys(ctx.db, ctx.config),
     sessionTtlSeconds: 3600,
-    adapter: storage === "prisma" ? prismaAdapter(db, { onConcurrentRedemption: async () => undefined }) : undefined,
+    adapter:
+      storage === "prisma"
+        ? prismaAdapter(db, new ProviderClientCache(db, ctx.feed), { onConcurrentRedemption: async () => undefined })
+        : undefined,
   });
   server.on("request", provider.callback());
   return { name, url, provider, server };
 }
 
-/** Starts one refresh chain: a grant and its first refresh token, minted directly in the provider's storage. */
-async function mintRefreshToken(variant: Variant, clientId: string, accountId: string): Promise<string> {
+/**
+ * Starts one refresh chain: a grant and its first refresh token, minted directly in the provider's storage,
+ * with the grant's link in the authorized-apps registry as consent would write it (the token endpoint reads
+ * the workspace claim from it).
+ */
+async function mintRefreshToken(variant: Variant, clientId: string, accountId: string, authorizedAppId: string, db: Db): Promise<string> {
   const { provider } = variant;
   const resource = v1Resource(variant.url);
   const grant = new provider.Grant({ accountId, clientId });
   grant.addOIDCScope("offline_access");
   grant.addResourceScope(resource, "subscribers:read tags:read");
   const grantId = await grant.save();
+  await db.authorizedAppGrant.create({ data: { grantId, authorizedAppId, scopes: "subscribers:read tags:read" } });
   const client = await provider.Client.find(clientId);
   if (!client) throw new Error("bench client not found");
   const token = new provider.RefreshToken({
@@ -132,13 +153,15 @@ async function refreshThroughput(
   clientId: string,
   secret: string,
   tokens: string[],
+  /** Stop after this many refreshes (all chains together) instead of at the deadline. */
+  most = Infinity,
 ): Promise<{ rps: number; done: number }> {
   const basic = `Basic ${Buffer.from(`${clientId}:${secret}`).toString("base64")}`;
   const deadline = Date.now() + SECONDS * 1000;
   let done = 0;
   await Promise.all(
     tokens.map(async (_, chain) => {
-      while (Date.now() < deadline) {
+      while (Date.now() < deadline && done < most) {
         const res = await fetch(`${variant.url}/token`, {
           method: "POST",
           headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
@@ -158,17 +181,26 @@ async function refreshThroughput(
  * Prints refresh-grant throughput on Prisma storage and on the in-memory adapter, their ratio, and the SQL
  * statements the Prisma side runs per grant (everything the provider does for it: client, account, grant, tokens).
  */
-export async function benchRefresh(): Promise<{ prisma: number; memory: number; ratio: number; statementsPerGrant: number }> {
+export async function benchRefresh(
+  /** A database to run on (an empty PostgreSQL database, say); a new SQLite file when omitted. */
+  databaseUrl?: string,
+): Promise<{ prisma: number; memory: number; ratio: number; statementsPerGrant: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wa-bench-oauth-"));
-  const file = path.join(dir, "bench.db");
-  const config = loadConfig({ NODE_ENV: "production", DATABASE_URL: `file:${file}`, LOG_LEVEL: "warn" });
+  const url = databaseUrl ?? `file:${path.join(dir, "bench.db")}`;
+  const config = loadConfig({ NODE_ENV: "production", DATABASE_URL: url, LOG_LEVEL: "warn" });
   const ctx = await buildContext(config, { logger: createLogger("warn"), migrate: true });
-  const counting = await countingDb(file);
+  const counting = await countingDb(url);
   const variants: Variant[] = [];
   try {
     const user = await ctx.db.user.create({ data: { email: "refresh-bench@example.test", passwordHash: "unused" } });
     const issued = await createClient(ctx.db, { name: "Refresh Bench", redirectUris: [REDIRECT_URI], actor: CLI });
     const clientId = issued.client.client_id;
+    const workspace = await ctx.db.workspace.create({ data: { name: "Refresh Bench" } });
+    const record = await ctx.db.authorizedApp.create({
+      data: { clientId, workspaceId: workspace.id, approvedById: user.id, scopes: "subscribers:read tags:read", activeKey: `${clientId}:${workspace.id}` },
+    });
+    // As in a server: the change feed runs, so cached clients are trusted (and dropped when one changes).
+    await ctx.feed.start();
     const secret = issued.clientSecret!;
     variants.push(
       await startVariant("Prisma adapter", ctx, "prisma", counting.db),
@@ -181,7 +213,7 @@ export async function benchRefresh(): Promise<{ prisma: number; memory: number; 
 
     const chains = new Map<Variant, string[]>();
     for (const v of variants) {
-      chains.set(v, await Promise.all(Array.from({ length: CHAINS }, () => mintRefreshToken(v, clientId, user.id))));
+      chains.set(v, await Promise.all(Array.from({ length: CHAINS }, () => mintRefreshToken(v, clientId, user.id, record.id, ctx.db))));
     }
     console.log(`\nRefresh grant: ${ROUNDS} alternating rounds of ${SECONDS} s, ${CHAINS} concurrent chains, 127.0.0.1`);
     const samples = new Map<Variant, number[]>(variants.map((v) => [v, []]));
@@ -201,6 +233,9 @@ export async function benchRefresh(): Promise<{ prisma: number; memory: number; 
     // Background work of the Prisma variant (none runs here: no housekeeping) would also count; the
     // provider's own client is the counting one, so this is every statement the grants caused.
     const statementsPerGrant = (counting.statements() - statementsBefore) / prismaGrants;
+    counting.record(true);
+    await refreshThroughput({ ...variants[0] }, clientId, secret, chains.get(variants[0])!.slice(0, 1), 1);
+    console.log(`  the statements of one refresh grant:\n${counting.record(false).map((q) => `    ${q}`).join("\n")}`);
     console.log(`  medians: Prisma ${prisma.toFixed(0)}/s, in-memory ${memory.toFixed(0)}/s, ratio Prisma/in-memory ${ratio.toFixed(3)}`);
     console.log(`  SQL statements per refresh grant (Prisma adapter): ${statementsPerGrant.toFixed(1)}`);
     return { prisma, memory, ratio, statementsPerGrant };

@@ -17,6 +17,12 @@
  * BENCH_BASELINE=<another checkout> also runs that checkout's built server (its dist/main.js, on the same
  * database) in the same rounds, for a before/after comparison in one run.
  * Absolute numbers mean little on a shared machine; the ratios are what we track.
+ *
+ * `--postgres` runs everything on a fresh PostgreSQL database made from the admin URL in BENCH_POSTGRES_URL or
+ * TEST_DATABASE_URL (`npm run bench:databases` does; without either URL it says so and stops).
+ *
+ * BENCH_PROFILE=<path> (for example /v1/workspace) instead profiles our server under BENCH_PROFILE_SECONDS (20)
+ * of load on that path with the bench key (`node --cpu-prof`) and prints the top of the profile.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
@@ -32,7 +38,9 @@ import { digestKey, displayPrefix, generateKey } from "../src/api-keys/key-forma
 import { ApiKeyVerifier } from "../src/credentials/api-key-verifier.js";
 import { CLI } from "../src/audit/audit-log.js";
 import { hashPassword } from "../src/users/passwords.js";
+import { createPostgresDatabase } from "../test/support/database.js";
 import { benchRefresh, obtainAccessToken } from "./bench-oauth.js";
+import { profileTop } from "./profile-top.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -44,6 +52,9 @@ const SAMPLED_KEYS = 300;
 const ROWS_PER_INSERT = 500;
 /** Lets the fire-and-forget last-used write of the previous check finish, so each figure is the check itself. */
 const SETTLE_MS = 2;
+
+/** The caller of a key check outside HTTP: loopback, no user agent. */
+const BENCH_CALLER = { ip: "127.0.0.1", headers: {} };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -95,6 +106,28 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not start`);
 }
 
+/** Our server under `node --cpu-prof` for BENCH_PROFILE_SECONDS of load on `target`; prints the profile's top. */
+async function profile(env: Record<string, string>, target: string, headers: Record<string, string>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wa-profile-"));
+  const spawned = Date.now();
+  const server = await startProcess(["--cpu-prof", `--cpu-prof-dir=${dir}`, "dist/main.js"], env);
+  const seconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 20);
+  // Start-up (module loading, migrations) is left out of the figures: the profile is of serving.
+  const skipMs = Date.now() - spawned;
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  try {
+    const result = await autocannon({ url: `${server.url}${target}`, connections: CONNECTIONS, duration: seconds, headers });
+    console.log(`Profile of GET ${target}: ${result.requests.average.toFixed(0)} req/s, ${result.non2xx} non-2xx`);
+  } finally {
+    server.child.kill("SIGTERM");
+    await exited;
+  }
+  const file = fs.readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+  if (!file) throw new Error("the server wrote no profile");
+  console.log(`${profileTop(path.join(dir, file), 10, skipMs)}
+(profile kept at ${path.join(dir, file)})`);
+}
+
 async function startProcess(args: string[], env: Record<string, string>, cwd = process.cwd()): Promise<Server> {
   const port = 3900 + Math.floor(Math.random() * 900);
   const child = spawn(process.execPath, args, {
@@ -135,7 +168,7 @@ async function compare(series: Record<string, () => Promise<Round>>): Promise<Re
  * columns (dates included) so the rows are exactly what the application writes. Returns SAMPLED_KEYS secrets
  * spread over the table; the other rows get digests of secrets nobody keeps.
  */
-async function seedKeys(ctx: AppContext, templateId: string, count: number): Promise<string[]> {
+async function seedKeys(ctx: AppContext, templateId: string, count: number, postgres: boolean): Promise<string[]> {
   const sampled: string[] = [];
   const every = Math.max(1, Math.floor(count / SAMPLED_KEYS));
   const started = Date.now();
@@ -150,11 +183,14 @@ async function seedKeys(ctx: AppContext, templateId: string, count: number): Pro
           if (n % every === 0 && sampled.length < SAMPLED_KEYS) sampled.push(key);
           params.push(`bk${crypto.randomBytes(12).toString("hex")}`, `bench ${n}`, digestKey(key), displayPrefix(key));
         }
-        const values = Array.from({ length: rows }, () => "(?, ?, ?, ?)").join(", ");
+        // Placeholders: SQLite numbers `?` in order; PostgreSQL wants `$1`, `$2`, …
+        let n = 0;
+        const next = () => (postgres ? `$${++n}` : "?");
+        const values = Array.from({ length: rows }, () => `(${next()}, ${next()}, ${next()}, ${next()})`).join(", ");
         await tx.$executeRawUnsafe(
           `INSERT INTO "ApiKey" ("id", "workspaceId", "name", "createdById", "access", "digest", "prefix", "createdAt", "status")
            SELECT v.column1, t."workspaceId", v.column2, t."createdById", t."access", v.column3, v.column4, t."createdAt", t."status"
-           FROM (VALUES ${values}) AS v, "ApiKey" AS t WHERE t."id" = ?`,
+           FROM (VALUES ${values}) AS v, "ApiKey" AS t WHERE t."id" = ${next()}`,
           ...params,
           templateId,
         );
@@ -166,12 +202,17 @@ async function seedKeys(ctx: AppContext, templateId: string, count: number): Pro
   return sampled;
 }
 
-/** Median µs of a check on a cache miss (a fresh verifier, each key once) and of a cached check. */
+/**
+ * Median µs of a check on a cache miss (a fresh verifier, each key once) and of a cached check. The change
+ * feed runs, as in a server: without it the cache could not vouch for its entries (bounded trust) and every
+ * "cached" check past the poll interval would be a database re-check.
+ */
 async function keyCheckCost(ctx: AppContext, keys: string[]): Promise<{ miss: number; cached: number }> {
+  await ctx.feed.start();
   const verifier = new ApiKeyVerifier(ctx.apiKeys, ctx.logger);
   const time = async (key: string) => {
     const start = process.hrtime.bigint();
-    const principal = await verifier.verify(key);
+    const principal = await verifier.verify(key, BENCH_CALLER);
     const us = Number(process.hrtime.bigint() - start) / 1000;
     if (!principal) throw new Error("seeded key not found");
     await pause(SETTLE_MS);
@@ -192,12 +233,19 @@ function verdict(label: string, measured: number, target: number, atLeast: boole
 }
 
 async function main() {
+  const postgresAdmin = process.argv.includes("--postgres") ? process.env.BENCH_POSTGRES_URL || process.env.TEST_DATABASE_URL : undefined;
+  if (process.argv.includes("--postgres") && !postgresAdmin) {
+    console.log("PostgreSQL skipped: set BENCH_POSTGRES_URL or TEST_DATABASE_URL (source scripts/ci-postgres.sh && ci_postgres_start)");
+    return;
+  }
+  const database = postgresAdmin ? await createPostgresDatabase(postgresAdmin) : undefined;
+  console.log(`Database: ${database ? "PostgreSQL" : "SQLite"}`);
   console.log(`uptime: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (load averages 1/5/15 min, ${os.cpus().length} CPUs)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wa-bench-"));
   // The defaults users run: rate limiting on, info logs. The limit is set too high to trip, so every request
   // is counted (the cost we measure) and none is refused.
   const env = {
-    DATABASE_URL: `file:${path.join(dir, "bench.db")}`,
+    DATABASE_URL: database?.url ?? `file:${path.join(dir, "bench.db")}`,
     NODE_ENV: "production",
     RATE_LIMIT_PER_MINUTE: "100000000",
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "info",
@@ -223,6 +271,14 @@ async function main() {
       lastName: `Last${i}`,
     })),
   });
+
+  if (process.env.BENCH_PROFILE) {
+    await profile(env, process.env.BENCH_PROFILE, { authorization: `Bearer ${secret}` });
+    await ctx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    await database?.drop();
+    return;
+  }
 
   console.log(`Throughput: ${ROUNDS} alternating rounds of ${SECONDS} s, ${CONNECTIONS} connections, 127.0.0.1`);
   const yardstick = await startProcess(["--import", "tsx", "scripts/bench-yardstick.ts"], {});
@@ -267,13 +323,15 @@ async function main() {
 
   console.log(`\nKey check on a cache miss at ${KEYS.toLocaleString("en")} keys (median µs over ${SAMPLED_KEYS} keys):`);
   const template = await ctx.db.apiKey.findUniqueOrThrow({ where: { digest: digestKey(secret) } });
-  const sampled = await seedKeys(ctx, template.id, KEYS);
+  const sampled = await seedKeys(ctx, template.id, KEYS, database !== undefined);
   const keyCost = await keyCheckCost(ctx, sampled);
   console.log(`  cache miss ${keyCost.miss.toFixed(0)} µs   cached ${keyCost.cached.toFixed(1)} µs`);
   await ctx.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
 
-  const refresh = await benchRefresh();
+  const refreshDatabase = postgresAdmin ? await createPostgresDatabase(postgresAdmin) : undefined;
+  const refresh = await benchRefresh(refreshDatabase?.url).finally(() => refreshDatabase?.drop());
 
   const ws = medians["GET /v1/workspace (key)"].rps;
   const wsOAuth = medians["GET /v1/workspace (OAuth)"].rps;

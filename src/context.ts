@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import type { ApiKeyDeps } from "./api-keys/deps.js";
+import { announceExpiringKeys } from "./api-keys/announce-expiring-keys.js";
 import { expireDueApiKeys } from "./api-keys/expire-api-keys.js";
 import type { Config } from "./config.js";
 import { ApiKeyVerifier } from "./credentials/api-key-verifier.js";
@@ -102,6 +103,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     await feed.start();
     rateLimits.start();
     tasks.push(everyInterval("API key expiry sweep", EXPIRY_SWEEP_MS, logger, () => expireDueApiKeys(apiKeys)));
+    tasks.push(everyInterval("announcement of API keys expiring soon", EXPIRY_SWEEP_MS, logger, () => announceExpiringKeys(apiKeys)));
     tasks.push(
       everyInterval("purge of expired sessions and OAuth artifacts", config.purgeIntervalMs, logger, async () => {
         const purged = await purgeExpired(db);

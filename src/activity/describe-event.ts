@@ -38,10 +38,29 @@ function leakSuffix(d: Details): string {
 
 const DESCRIBE: Record<string, (d: Details) => string> = {
   "api_key.created": (d) => {
-    const access = ACCESS_LABELS[String(d.access)];
+    const access = d.access === "custom" ? permissionList(d.scopes) : ACCESS_LABELS[String(d.access)];
     return `Created ${keyLabel(d)}${access ? `, ${access}` : ""}`;
   },
-  "api_key.rotated": (d) => `Rotated ${keyLabel(d)}`,
+  "api_key.rotated": (d) => {
+    const until = text(d.previous_expires_at);
+    return `Rotated ${keyLabel(d)}${until ? `; the previous secret works until ${until.slice(0, 16).replace("T", " ")} UTC` : ""}`;
+  },
+  "api_key.updated": (d) => {
+    const changes = (d.changes ?? {}) as Record<string, { from?: unknown; to?: unknown }>;
+    const parts = [
+      changes.name && `renamed from “${String(changes.name.from)}”`,
+      changes.scopes && `permissions now ${permissionList(changes.scopes.to) ?? "none"}`,
+      changes.ip_allowlist &&
+        (Array.isArray(changes.ip_allowlist.to) && changes.ip_allowlist.to.length
+          ? `allowed addresses now ${changes.ip_allowlist.to.join(", ")}`
+          : "allowed from any address"),
+    ].filter(Boolean);
+    return `Edited ${keyLabel(d)}${parts.length ? `: ${parts.join("; ")}` : ""}`;
+  },
+  "api_key.expiring_soon": (d) => {
+    const at = text(d.expires_at);
+    return `${keyLabel(d)} expires within 7 days${at ? ` (${at.slice(0, 16).replace("T", " ")} UTC)` : ""}`;
+  },
   "api_key.revoked": (d) => `Revoked ${keyLabel(d)}${leakSuffix(d)}`,
   "api_key.expired": (d) => `${keyLabel(d)} expired`,
   "api_key.reassigned": (d) => `Reassigned ${keyLabel(d)} to ${text(d.owner) ?? "another member"}${text(d.previous_owner) ? ` (was ${String(d.previous_owner)})` : ""}`,

@@ -4,7 +4,11 @@ import { createApiKey, MAX_KEY_NAME } from "../api-keys/create-api-key.js";
 import { listApiKeys } from "../api-keys/list-api-keys.js";
 import { requestFingerprint } from "../api-keys/request-fingerprint.js";
 import { revokeApiKey } from "../api-keys/revoke-api-key.js";
+import { MAX_ALLOWLIST_ENTRIES } from "../api-keys/ip-allowlist.js";
 import { rotateApiKey } from "../api-keys/rotate-api-key.js";
+import { OVERLAP_CHOICES } from "../api-keys/rotation-overlap.js";
+import { updateApiKey } from "../api-keys/update-api-key.js";
+import { KEY_SCOPES as V1_SCOPES } from "../api-keys/key-scopes.js";
 import type { AppContext } from "../context.js";
 import { ValidationError } from "../errors/app-error.js";
 import { parseInput } from "../http/validation.js";
@@ -25,13 +29,26 @@ export const createBody = z
   .strictObject({
     workspace_id: z.string().min(1).max(64),
     name: z.string().trim().min(1).max(MAX_KEY_NAME),
-    access: z.enum(["read_only", "read_write"]),
+    access: z.enum(["read_only", "read_write"]).optional(),
+    scopes: z.array(z.string().max(40)).min(1).max(V1_SCOPES.length).optional(),
+    ip_allowlist: z.array(z.string().max(60)).max(MAX_ALLOWLIST_ENTRIES).optional(),
     expires_at: z.iso.datetime({ offset: true }).optional(),
     expires_in_days: z.number().int().min(1).max(MAX_EXPIRY_DAYS).optional(),
   })
   .refine((b) => b.expires_at === undefined || b.expires_in_days === undefined, {
     message: "send expires_at or expires_in_days, not both",
-  });
+  })
+  .refine((b) => (b.access === undefined) !== (b.scopes === undefined), { message: "send access or scopes (exactly one)" });
+
+export const updateBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(MAX_KEY_NAME).optional(),
+    scopes: z.array(z.string().max(40)).min(1).max(V1_SCOPES.length).optional(),
+    ip_allowlist: z.array(z.string().max(60)).max(MAX_ALLOWLIST_ENTRIES).optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: "send at least one of name, scopes, ip_allowlist" });
+
+export const rotateBody = z.strictObject({ overlap: z.enum(OVERLAP_CHOICES).optional() });
 
 export const emptyBody = z.strictObject({});
 
@@ -73,6 +90,8 @@ export function apiKeysApi(ctx: AppContext): Router {
       workspaceId: workspace.id,
       name: body.name,
       access: body.access,
+      scopes: body.scopes,
+      ipAllowlist: body.ip_allowlist,
       expiresAt,
       ownerId: viewer.user.id,
       actor: viewer.actor,
@@ -88,9 +107,20 @@ export function apiKeysApi(ctx: AppContext): Router {
 
   router.post("/api/api-keys/:id/rotate", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    parseInput(emptyBody, req.body ?? {}, "body");
-    const rotated = await rotateApiKey(ctx.apiKeys, { id: req.params.id, scope: scopeOf(viewer), actor: viewer.actor });
+    const body = parseInput(rotateBody, req.body ?? {}, "body");
+    const rotated = await rotateApiKey(ctx.apiKeys, { id: req.params.id, scope: scopeOf(viewer), actor: viewer.actor, overlap: body.overlap });
     res.json({ data: { key: rotated.key, api_key: rotated.apiKey } });
+  });
+
+  router.patch("/api/api-keys/:id", async (req, res) => {
+    const viewer = await viewerOf(ctx, req);
+    const body = parseInput(updateBody, req.body ?? {}, "body");
+    const updated = await updateApiKey(
+      ctx.apiKeys,
+      { id: req.params.id, scope: scopeOf(viewer), actor: viewer.actor },
+      { name: body.name, scopes: body.scopes, ipAllowlist: body.ip_allowlist },
+    );
+    res.json({ data: updated });
   });
 
   router.post("/api/api-keys/:id/revoke", async (req, res) => {

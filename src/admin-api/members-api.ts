@@ -48,7 +48,7 @@ export function membersApi(ctx: AppContext): Router {
     const membership = await ctx.db.membership.findFirst({ where: { id: String(req.params.membershipId), workspaceId: workspace.id } });
     if (!membership) throw new NotFoundError("workspace member");
     const left = await credentialsLeftBehind(ctx.db, workspace.id, membership.userId, new Date());
-    res.json({ data: { api_keys: left.apiKeys.map(toApiKeyView), authorized_apps: left.authorizedApps.map(toAuthorizedAppView) } });
+    res.json({ data: { api_keys: left.apiKeys.map((k) => toApiKeyView(k)), authorized_apps: left.authorizedApps.map(toAuthorizedAppView) } });
   });
 
   router.post("/api/workspaces/:id/members/:membershipId/role", async (req, res) => {

@@ -1,14 +1,21 @@
 import type { Actor } from "../audit/audit-log.js";
 import { recordAudit } from "../audit/audit-log.js";
 import { ConflictError, InvalidRequestError, NotFoundError, ValidationError } from "../errors/app-error.js";
-import { type ApiKeyAccess, type ApiKeyView, toApiKeyView, withKeyRelations } from "./api-key-view.js";
+import { type ApiKeyView, toApiKeyView, withKeyRelations } from "./api-key-view.js";
+import { normalizeAllowlist } from "./ip-allowlist.js";
+import { accessOf, type ApiKeyAccess, scopesFromInput, storedScopes } from "./key-scopes.js";
 import type { ApiKeyDeps } from "./deps.js";
 import { digestKey, displayPrefix, generateKey } from "./key-format.js";
 
 export interface CreateApiKeyInput {
   workspaceId: string;
   name: string;
-  access: ApiKeyAccess;
+  /** A preset (`read_only`, `read_write`); ignored when `scopes` is given. */
+  access?: ApiKeyAccess;
+  /** Any non-empty subset of the /v1 scopes. */
+  scopes?: readonly string[];
+  /** Addresses and CIDR ranges the key may be used from (validated here); empty or absent: any address. */
+  ipAllowlist?: readonly string[];
   expiresAt?: Date | null;
   ownerId?: string | null;
   actor: Actor;
@@ -53,6 +60,8 @@ export async function createApiKey(deps: ApiKeyDeps, input: CreateApiKeyInput): 
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
     throw new ValidationError("expires_at must be in the future.");
   }
+  const scopes = scopesFromInput(input);
+  const ipAllowlist = normalizeAllowlist(input.ipAllowlist ?? []);
   if (input.idempotencyKey) {
     const earlier = await deps.db.apiKey.findUnique({
       where: { idempotencyKey: input.idempotencyKey },
@@ -72,7 +81,9 @@ export async function createApiKey(deps: ApiKeyDeps, input: CreateApiKeyInput): 
       data: {
         workspaceId: workspace.id,
         name,
-        access: input.access,
+        access: accessOf(scopes),
+        scopes: storedScopes(scopes),
+        ipAllowlist: ipAllowlist.join(" "),
         digest: digestKey(key),
         prefix: displayPrefix(key),
         expiresAt: input.expiresAt ?? null,
@@ -87,7 +98,14 @@ export async function createApiKey(deps: ApiKeyDeps, input: CreateApiKeyInput): 
       actor: input.actor,
       action: "api_key.created",
       target: { type: "api_key", id: created.id },
-      details: { name, access: input.access, prefix: created.prefix, expires_at: created.expiresAt },
+      details: {
+        name,
+        access: accessOf(scopes),
+        scopes,
+        ...(ipAllowlist.length ? { ip_allowlist: ipAllowlist } : {}),
+        prefix: created.prefix,
+        expires_at: created.expiresAt,
+      },
     });
     return created;
   });

@@ -16,7 +16,7 @@ export async function listApiKeys(db: Db, query: ListApiKeysQuery): Promise<ApiK
     include: withKeyRelations,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });
-  const views = rows.map(toApiKeyView);
+  const views = rows.map((row) => toApiKeyView(row));
   const needle = query.search?.trim().toLowerCase();
   if (!needle) return views;
   // Filtered here rather than in SQL: case-insensitive LIKE differs between SQLite and PostgreSQL.

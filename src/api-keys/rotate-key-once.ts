@@ -2,12 +2,15 @@ import type { ApiKeyView } from "./api-key-view.js";
 import type { IssuedKey } from "./create-api-key.js";
 import type { ApiKeyDeps } from "./deps.js";
 import { type KeyTarget, rotateApiKey } from "./rotate-api-key.js";
+import type { RotationOverlap } from "./rotation-overlap.js";
 import { AppError } from "../errors/app-error.js";
 import { findApiKey } from "./find-api-key.js";
 
 export interface RotateOnceTarget extends KeyTarget {
   /** The key's `rotated_at` when the confirmation was shown ("" if never rotated). */
   seenRotatedAt: string;
+  /** When the replaced secret stops working (default: at once). */
+  overlap?: RotationOverlap;
 }
 
 export type RotateOnceResult = IssuedKey | { key: null; apiKey: ApiKeyView; replayed: true };

@@ -1,7 +1,8 @@
 import { invalidCredential } from "./bearer.js";
 import type { Loaded } from "./credential-cache.js";
 import type { ChangeFeed } from "../change-feed/change-feed.js";
-import type { CredentialVerifier, Principal } from "./principal.js";
+import { lastUseDetails } from "./last-use.js";
+import type { Caller, CredentialVerifier, Principal } from "./principal.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import { v1ScopesIn } from "../scopes/scopes.js";
@@ -56,13 +57,13 @@ export class AccessTokenVerifier implements CredentialVerifier {
     this.shared = shared ?? createVerifierState(deps.feed, logger);
   }
 
-  async verify(credential: string): Promise<Principal> {
+  async verify(credential: string, caller: Caller): Promise<Principal> {
     if (!this.tokens.isWellFormed(credential)) throw invalidCredential(credential);
     const digest = this.tokens.storageId(credential);
     const entry = await this.shared.cache.get(`access_token:${digest}`, () => this.load(digest), this.onCacheLookup);
     const now = Date.now();
     if (!entry.token || entry.token.expiresAt <= now) throw invalidCredential(credential);
-    this.touch(entry.token.authorizedAppId, now);
+    this.touch(entry.token.authorizedAppId, now, caller);
     return entry.token.principal;
   }
 
@@ -109,9 +110,9 @@ export class AccessTokenVerifier implements CredentialVerifier {
   }
 
   /** Keeps the record's last_used_at current to the minute without a write per request. */
-  private touch(authorizedAppId: string, now: number): void {
+  private touch(authorizedAppId: string, now: number, caller: Caller): void {
     this.shared.lastUsed.touch(`authorized_app:${authorizedAppId}`, now, (at) =>
-      this.deps.db.authorizedApp.updateMany({ where: { id: authorizedAppId }, data: { lastUsedAt: at } }),
+      this.deps.db.authorizedApp.updateMany({ where: { id: authorizedAppId }, data: { lastUsedAt: at, ...lastUseDetails(caller) } }),
     );
   }
 }

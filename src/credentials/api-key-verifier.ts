@@ -1,29 +1,28 @@
 import { expireApiKey } from "../api-keys/expire-api-keys.js";
 import type { ApiKeyDeps } from "../api-keys/deps.js";
+import { findKeyByPreviousSecret, findKeyForCheck } from "../api-keys/find-key-for-check.js";
 import { digestKey, isWellFormedKey } from "../api-keys/key-format.js";
+import { IpNotAllowedError } from "../errors/app-error.js";
 import type { Logger } from "../logger.js";
 import { invalidCredential } from "./bearer.js";
+import { type CachedApiKey, toCachedApiKey } from "./cached-api-key.js";
 import type { Loaded } from "./credential-cache.js";
+import { lastUseDetails } from "./last-use.js";
 import { createVerifierState, type VerifierState } from "./shared-state.js";
-import { READ_SCOPES, V1_SCOPES } from "../scopes/scopes.js";
-import type { CredentialVerifier, Principal } from "./principal.js";
+import type { Caller, CredentialVerifier, Principal } from "./principal.js";
 
 interface CachedKey {
   /** null: no key has this digest (a well-formed but unknown or rotated-away secret). */
-  key: {
-    id: string;
-    status: string;
-    expiresAt: number | null;
-    principal: Principal;
-  } | null;
+  key: CachedApiKey | null;
 }
-
 
 /**
  * Checks `mrk_` keys. Shape and checksum are checked before anything else; then the SHA-256 digest is
  * looked up in an in-process cache, filled from the database on a miss and invalidated through the
  * change feed, so a check costs no query in the steady state while rotate, revoke and expiry take effect
  * on the very next request (and, when the feed goes silent, within the staleness bound: CredentialCache).
+ * The key's restrictions (end of a rotation overlap, IP allowlist) are worked out when the entry is cached,
+ * so checking them costs a comparison and, with an allowlist, one address parse.
  */
 export class ApiKeyVerifier implements CredentialVerifier {
   private readonly shared: VerifierState;
@@ -38,41 +37,36 @@ export class ApiKeyVerifier implements CredentialVerifier {
     this.shared = shared ?? createVerifierState(deps.feed, logger);
   }
 
-  async verify(credential: string): Promise<Principal> {
+  async verify(credential: string, caller: Caller): Promise<Principal> {
     if (!isWellFormedKey(credential)) throw invalidCredential(credential);
     const digest = digestKey(credential);
     const entry = await this.shared.cache.get(`api_key:${digest}`, () => this.load(digest), this.onCacheLookup);
     const key = entry.key;
     if (!key || key.status !== "active") throw invalidCredential(credential);
     const now = Date.now();
+    // The previous secret of a rotation with overlap ends at its exact instant, on every node, by each node's clock.
+    if (key.secretExpiresAt !== null && key.secretExpiresAt <= now) throw invalidCredential(credential);
     if (key.expiresAt !== null && key.expiresAt <= now) {
       await expireApiKey(this.deps, key.id);
       throw invalidCredential(credential);
     }
-    this.touch(key.id, now);
+    if (key.allowlist && !key.allowlist.allows(caller.ip)) throw new IpNotAllowedError();
+    this.touch(key.id, now, caller);
     return key.principal;
   }
 
   private async load(digest: string): Promise<Loaded<CachedKey>> {
-    const row = await this.deps.db.apiKey.findUnique({ where: { digest }, include: { workspace: true } });
-    const entry: CachedKey = {
-      key: row && {
-        id: row.id,
-        status: row.status,
-        expiresAt: row.expiresAt?.getTime() ?? null,
-        principal: {
-          workspace: { id: row.workspace.id, name: row.workspace.name },
-          scopes: new Set(row.access === "read_write" ? V1_SCOPES : READ_SCOPES),
-          credential: { type: "api_key", id: row.id, prefix: row.prefix },
-          rateKey: `key:${row.id}`,
-        },
-      },
-    };
-    return { value: entry, tags: row ? [`api_key:${row.id}`] : [], negative: !row };
+    const current = await findKeyForCheck(this.deps.db, digest);
+    // A secret replaced by a rotation with overlap is found by its digest in `previousDigest`.
+    const previous = current ? null : await findKeyByPreviousSecret(this.deps.db, digest);
+    const row = current ?? previous;
+    return { value: { key: row && toCachedApiKey(row, !current) }, tags: row ? [`api_key:${row.id}`] : [], negative: !row };
   }
 
-  /** Keeps last_used_at current to the minute without a write per request. */
-  private touch(id: string, now: number): void {
-    this.shared.lastUsed.touch(`api_key:${id}`, now, (at) => this.deps.db.apiKey.update({ where: { id }, data: { lastUsedAt: at } }));
+  /** Keeps last_used_at (with the address and user agent) current to the minute without a write per request. */
+  private touch(id: string, now: number, caller: Caller): void {
+    this.shared.lastUsed.touch(`api_key:${id}`, now, (at) =>
+      this.deps.db.apiKey.update({ where: { id }, data: { lastUsedAt: at, ...lastUseDetails(caller) } }),
+    );
   }
 }

@@ -6,7 +6,7 @@ import type { Principal, V1Scope } from "./principal.js";
 /** Resolves the credential (Bearer, or DPoP with its proof) into `req.principal`, or fails with a 401 envelope. */
 export function authenticate(resolver: CredentialResolver): RequestHandler {
   return (req, _res, next) => {
-    resolver.resolve(req.headers.authorization, { method: req.method, target: req.originalUrl, proof: req.get("dpop") }).then(
+    resolver.resolve(req.headers.authorization, req, { method: req.method, target: req.originalUrl, proof: req.get("dpop") }).then(
       (principal) => {
         req.principal = principal;
         next();

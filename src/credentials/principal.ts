@@ -21,7 +21,16 @@ export interface Principal {
   rateKey: string;
 }
 
+/**
+ * The request a credential arrives with: the client address (as TRUST_PROXY defines it) and the user agent.
+ * An Express request fits; `ip` is read only when a check or a last-use write needs it.
+ */
+export interface Caller {
+  readonly ip?: string | undefined;
+  readonly headers: { "user-agent"?: string | undefined };
+}
+
 /** Turns one kind of bearer credential into a principal, or throws an AuthenticationError. */
 export interface CredentialVerifier {
-  verify(credential: string): Promise<Principal>;
+  verify(credential: string, caller: Caller): Promise<Principal>;
 }

@@ -1,9 +1,9 @@
 import { KEY_PREFIX } from "../api-keys/key-format.js";
-import { AuthenticationError } from "../errors/app-error.js";
+import { AuthenticationError, IpNotAllowedError } from "../errors/app-error.js";
 import { parseAuthorization } from "./bearer.js";
 import { DpopError } from "../dpop/dpop-error.js";
 import type { DpopSenderConstraint, PresentedRequest } from "../dpop/sender-constraint.js";
-import type { CredentialVerifier, Principal } from "./principal.js";
+import type { Caller, CredentialVerifier, Principal } from "./principal.js";
 
 type CredentialKind = "api_key" | "oauth" | "none";
 
@@ -13,6 +13,7 @@ const KIND_OF_FAILURE: Record<string, CredentialKind> = {
   invalid_api_key: "api_key",
   invalid_access_token: "oauth",
   invalid_dpop_proof: "oauth",
+  ip_not_allowed: "api_key",
 };
 
 /**
@@ -39,22 +40,25 @@ export class CredentialResolver {
     this.senderConstraint = constraint;
   }
 
-  /** `request` is what a DPoP proof is checked against (method, target, the DPoP header). */
-  async resolve(authorizationHeader: string | undefined, request?: PresentedRequest): Promise<Principal> {
+  /**
+   * `caller` is who presents the credential (client address, user agent: key allowlists, last-use details);
+   * `request` is what a DPoP proof is checked against (method, target, the DPoP header).
+   */
+  async resolve(authorizationHeader: string | undefined, caller: Caller, request?: PresentedRequest): Promise<Principal> {
     try {
       const { scheme, credential } = parseAuthorization(authorizationHeader);
       const isKey = credential.startsWith(KEY_PREFIX);
       if (scheme === "dpop" && (isKey || !this.senderConstraint)) {
         throw new DpopError("invalid_token", "Only DPoP-bound access tokens use the DPoP scheme; send this credential as Bearer.");
       }
-      const principal = await (isKey ? this.apiKeys : this.accessTokenVerifier()).verify(credential);
+      const principal = await (isKey ? this.apiKeys : this.accessTokenVerifier()).verify(credential, caller);
       if (principal.credential.type === "oauth") {
         await this.senderConstraint?.check(scheme, credential, principal.credential.jkt, request);
       }
       this.onCheck?.(isKey ? "api_key" : "oauth", "ok");
       return principal;
     } catch (err) {
-      const code = err instanceof AuthenticationError ? err.code : "error";
+      const code = err instanceof AuthenticationError || err instanceof IpNotAllowedError ? err.code : "error";
       this.onCheck?.(KIND_OF_FAILURE[code] ?? "none", code);
       throw err;
     }

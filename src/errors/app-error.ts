@@ -58,6 +58,16 @@ export class InsufficientScopeError extends AppError {
   }
 }
 
+/**
+ * 403: a valid key used from an address outside its allowlist. Counted as a failed authentication by the
+ * failure limit, so a stolen key cannot be tried from anywhere for free.
+ */
+export class IpNotAllowedError extends AppError {
+  constructor() {
+    super(403, "permission_error", "ip_not_allowed", "This API key may not be used from this IP address.");
+  }
+}
+
 /** 403 for signed-in people (Settings, consent) acting on a workspace they do not administer. */
 export class ForbiddenError extends AppError {
   constructor(message = "You do not have permission to do this.", code = "forbidden") {

@@ -5,6 +5,7 @@ import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import { answerOutagesWith503 } from "./answer-outages.js";
 import { clientSecretMatches } from "./clients/client-secret.js";
+import { ProviderClientCache } from "./clients/provider-client-cache.js";
 import { accountFinder } from "./find-account.js";
 import { prismaAdapter, storageId } from "./prisma-adapter.js";
 import { OPAQUE_TOKEN_BITS, providerConfiguration } from "./provider-configuration.js";
@@ -14,6 +15,7 @@ import { consentForOfflineAccess } from "./offline-access-consent.js";
 import { advertiseV1Scopes, awaitHeldWork, unauthenticatedClientIs401 } from "./provider-middleware.js";
 import { renderProviderError } from "./render-provider-error.js";
 import { shareReplayDetection } from "./shared-replay-detection.js";
+import { workspaceClaim } from "./workspace-claim.js";
 import { shareSignIn } from "./shared-sign-in.js";
 import { v1Resource } from "../scopes/scopes.js";
 
@@ -27,19 +29,6 @@ export interface OAuthServer {
 }
 
 const TOKEN_SHAPE = new RegExp(`^[A-Za-z0-9_-]{${Math.ceil(OPAQUE_TOKEN_BITS / 6)}}$`);
-
-/** The workspace chosen on consent, as a claim of every access token (it shows in introspection). */
-function workspaceClaim(db: Db) {
-  return async (_ctx: unknown, token: object) => {
-    const grantId = (token as { grantId?: string }).grantId;
-    if (!grantId) return undefined;
-    const link = await db.authorizedAppGrant.findUnique({
-      where: { grantId },
-      select: { authorizedApp: { select: { workspaceId: true } } },
-    });
-    return link ? { workspace_id: link.authorizedApp.workspaceId } : undefined;
-  };
-}
 
 export interface ProviderParts {
   issuer: string;
@@ -85,7 +74,7 @@ export function buildProvider(parts: ProviderParts): Provider {
 export async function createOAuthServer(deps: AuthorizedAppDeps & { config: Config; logger: Logger }): Promise<OAuthServer> {
   const { config, db, logger } = deps;
   const registry: AuthorizedAppDeps = { db: deps.db, feed: deps.feed };
-  const adapter = prismaAdapter(db, {
+  const adapter = prismaAdapter(db, new ProviderClientCache(db, deps.feed), {
     onConcurrentRedemption: (grantId, model) =>
       revokeGrant(provider, registry, grantId, model === "RefreshToken" ? "refresh_token_reuse" : "code_replay"),
   });

@@ -2,7 +2,8 @@ import { sha256 } from "../hashing/sha256.js";
 import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { Db } from "../db/client.js";
 import { deleteInBatches } from "../db/delete-in-batches.js";
-import { findProviderClient } from "./clients/provider-client.js";
+import type { ProviderClientCache } from "./clients/provider-client-cache.js";
+import { consumeStoredModel, findStoredModel, type StoredModel, upsertStoredModel } from "./oidc-model-queries.js";
 
 /**
  * Models whose id is a bearer credential: the opaque token value itself, the provider's `_session` cookie
@@ -52,7 +53,7 @@ export interface AdapterHooks {
   onConcurrentRedemption(grantId: string, model: "AuthorizationCode" | "RefreshToken"): Promise<void>;
 }
 
-type Row = { id: string; payload: string; consumedAt: Date | null };
+type Row = StoredModel;
 
 /**
  * Stores one oidc-provider model in the OidcModel table. `consume` is a conditional update (only an
@@ -90,13 +91,12 @@ class OidcModelAdapter implements Adapter {
       uid: payload.uid ?? null,
       expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
     };
-    const key = this.key(id);
-    await this.db.oidcModel.upsert({ where: key, create: { ...key.id_type, ...data }, update: data });
+    await upsertStoredModel(this.db, storageId(this.type, id), this.type, data);
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (id.startsWith(STORED_ID)) return undefined;
-    return this.decode(await this.db.oidcModel.findUnique({ where: this.key(id) }), id);
+    return this.decode(await findStoredModel(this.db, storageId(this.type, id), this.type), id);
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -108,12 +108,7 @@ class OidcModelAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    const sid = storageId(this.type, id);
-    const { count } = await this.db.oidcModel.updateMany({
-      where: { id: sid, type: this.type, consumedAt: null },
-      data: { consumedAt: new Date() },
-    });
-    if (count > 0) return;
+    if (await consumeStoredModel(this.db, storageId(this.type, id), this.type, new Date())) return;
     // The library read this row as unconsumed, but another request consumed (or revoked) it since.
     const row = await this.db.oidcModel.findUnique({ where: this.key(id), select: { grantId: true } });
     if (row?.grantId && SINGLE_USE.has(this.type)) await this.hooks.onConcurrentRedemption(row.grantId, this.type as "AuthorizationCode" | "RefreshToken");
@@ -129,13 +124,13 @@ class OidcModelAdapter implements Adapter {
   }
 }
 
-/** Clients are registered by operators in OAuthClient; the provider only reads them. */
+/** Clients are registered by operators in OAuthClient; the provider only reads them (through the cache). */
 class ClientAdapter implements Adapter {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly clients: ProviderClientCache) {}
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (id.startsWith(STORED_ID)) return undefined;
-    return findProviderClient(this.db, id);
+    return this.clients.find(id);
   }
 
   async upsert(): Promise<void> {
@@ -158,8 +153,8 @@ class ClientAdapter implements Adapter {
 }
 
 /** The adapter factory oidc-provider calls once per model name. */
-export function prismaAdapter(db: Db, hooks: AdapterHooks): (name: string) => Adapter {
-  return (name) => (name === "Client" ? new ClientAdapter(db) : new OidcModelAdapter(db, name, hooks));
+export function prismaAdapter(db: Db, clients: ProviderClientCache, hooks: AdapterHooks): (name: string) => Adapter {
+  return (name) => (name === "Client" ? new ClientAdapter(clients) : new OidcModelAdapter(db, name, hooks));
 }
 
 /**

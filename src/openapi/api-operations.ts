@@ -3,7 +3,7 @@ import { sessionViewSchema } from "../account/list-sessions.js";
 import { activityViewSchema } from "../activity/list-activity.js";
 import { passwordBody } from "../admin-api/account-api.js";
 import { activityQuery } from "../admin-api/activity-api.js";
-import { createBody, emptyBody, IDEMPOTENCY_KEY, listQuery as apiKeysQuery } from "../admin-api/api-keys-api.js";
+import { createBody, emptyBody, IDEMPOTENCY_KEY, listQuery as apiKeysQuery, rotateBody, updateBody } from "../admin-api/api-keys-api.js";
 import { listQuery as authorizedAppsQuery } from "../admin-api/authorized-apps-api.js";
 import { apiKeyViewSchema } from "../api-keys/api-key-view.js";
 import { createBody as invitationBody, listQuery as invitationsQuery } from "../admin-api/invitations-api.js";
@@ -92,12 +92,22 @@ export const apiOperations: Operation[] = [
     method: "post",
     path: "/api/api-keys/{id}/rotate",
     operationId: "rotateApiKey",
-    summary: "Rotate a key: a new secret, the old one stops working",
+    summary: "Rotate a key: a new secret; the old one stops working now or after the chosen overlap",
     tag: "API keys",
     auth: "session",
-    body: emptyBody,
+    body: rotateBody,
     responses: { 200: { description: "The rotated key, with its new secret.", schema: issuedKeySchema } },
-    errors: { 409: ["key_not_active"] },
+    errors: { 409: ["key_not_active", "key_rotation_conflict"] },
+  },
+  {
+    method: "patch",
+    path: "/api/api-keys/{id}",
+    operationId: "updateApiKey",
+    summary: "Edit a key: its name, scopes or IP allowlist (at least one)",
+    tag: "API keys",
+    auth: "session",
+    body: updateBody,
+    responses: { 200: { description: "The edited key.", schema: dataOf(apiKeyViewSchema) } },
   },
   {
     method: "post",

@@ -21,6 +21,8 @@ const EVERY_REQUEST: ErrorCodes = {
 const V1: ErrorCodes = {
   400: ["credentials_in_query", "workspace_id_not_allowed"],
   401: ["missing_credentials", "invalid_api_key", "invalid_access_token", "invalid_dpop_proof"],
+  // A valid API key from an address outside its IP allowlist.
+  403: ["ip_not_allowed"],
   429: ["rate_limited"],
 };
 

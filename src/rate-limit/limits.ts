@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from "express";
 import { type IncrementResponse, ipKeyGenerator, MemoryStore, type Options, rateLimit, type Store } from "express-rate-limit";
-import { AuthenticationError, RateLimitError } from "../errors/app-error.js";
+import { AuthenticationError, IpNotAllowedError, RateLimitError } from "../errors/app-error.js";
 
 export interface RateLimitOptions {
   disabled: boolean;
@@ -80,7 +80,8 @@ export function authFailureLimit(options: RateLimitOptions): ErrorRequestHandler
     handler: (req, _res, next) => next(new RateLimitError(retryAfterSeconds(req, options.windowMs))),
   });
   return (err, req, res, next) => {
-    if (!(err instanceof AuthenticationError)) return next(err);
+    // A valid key from an address outside its allowlist is no valid credential here: it counts as a failure.
+    if (!(err instanceof AuthenticationError || err instanceof IpNotAllowedError)) return next(err);
     void countFailure(req, res, (limited?: unknown) => next(limited ?? err));
   };
 }

@@ -75,16 +75,17 @@ export class SharedRateLimitCounters {
     await this.sync();
   }
 
-  /** Counts one hit; the first hit in a window, or after an idle spell, briefly waits for the shared total. */
-  async increment(name: string, windowMs: number): Promise<IncrementResponse> {
+  /**
+   * Counts one hit; the first hit in a window, or after an idle spell, briefly waits for the shared total.
+   * Every other hit (the steady state of a busy credential) is answered synchronously: no promise per request.
+   */
+  increment(name: string, windowMs: number): IncrementResponse | Promise<IncrementResponse> {
     const bucket = this.bucket(name, windowMs);
     if (Date.now() - bucket.readAt > 2 * this.options.syncIntervalMs) {
       const read = this.refresh(bucket);
-      if (!this.failing) await waitAtMost(read, REFRESH_WAIT_MS);
+      if (!this.failing) return waitAtMost(read, REFRESH_WAIT_MS).then(() => count(bucket));
     }
-    bucket.pending++;
-    bucket.touched = true;
-    return { totalHits: Math.max(1, bucket.shared + bucket.pending), resetTime: bucket.resetTime };
+    return count(bucket);
   }
 
   /** Takes back a hit (express-rate-limit's skipSuccessfulRequests). */
@@ -209,6 +210,13 @@ export class SharedRateLimitCounters {
   }
 }
 
+/** Adds a hit to the bucket and returns its total as the limiter sees it. */
+function count(bucket: Bucket): IncrementResponse {
+  bucket.pending++;
+  bucket.touched = true;
+  return { totalHits: Math.max(1, bucket.shared + bucket.pending), resetTime: bucket.resetTime };
+}
+
 /** Resolves when `work` settles or after `ms`, whichever comes first (`work` goes on either way). */
 function waitAtMost(work: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -239,7 +247,7 @@ class SharedStore implements Store {
     return this.counters.get(this.prefix + key, this.windowMs);
   }
 
-  increment(key: string): Promise<IncrementResponse> {
+  increment(key: string): IncrementResponse | Promise<IncrementResponse> {
     return this.counters.increment(this.prefix + key, this.windowMs);
   }
 

@@ -3,6 +3,11 @@ import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { ApiKeyView } from "../api-keys/api-key-view.js";
 import { MAX_KEY_NAME } from "../api-keys/create-api-key.js";
+import { normalizeAllowlist } from "../api-keys/ip-allowlist.js";
+import { type ApiKeyPreset, normalizeScopes, PRESET_SCOPES } from "../api-keys/key-scopes.js";
+import { OVERLAP_CHOICES } from "../api-keys/rotation-overlap.js";
+import { updateApiKey } from "../api-keys/update-api-key.js";
+import { V1_SCOPES } from "../scopes/scopes.js";
 import { listApiKeys } from "../api-keys/list-api-keys.js";
 import { requestFingerprint } from "../api-keys/request-fingerprint.js";
 import { revokeApiKey } from "../api-keys/revoke-api-key.js";
@@ -27,18 +32,38 @@ const generateForm = z.strictObject({
   form_token: z.string().regex(FORM_TOKEN, "This form is no longer valid. Open a new one."),
   workspace_id: z.string(),
   name: z.string().trim().min(1, "Enter a name for the key.").max(MAX_KEY_NAME, `Use at most ${MAX_KEY_NAME} characters.`),
-  access: z.enum(["read_only", "read_write"], "Choose an access level."),
+  access: z.enum(["read_only", "read_write", "custom"], "Choose an access level."),
+  scopes: z.union([z.string().max(40), z.array(z.string().max(40)).max(V1_SCOPES.length)]).optional(),
+  ip_allowlist: z.string().max(3000, "The allowlist is too long.").optional(),
   expiration: z.enum(EXPIRATION_CHOICES.map((c) => c.value) as [ExpirationChoice, ...ExpirationChoice[]], "Choose an expiration."),
   expires_on: z.string().max(10).optional(),
 });
 
-const rotateForm = z.strictObject({ _csrf: z.string(), rotated_at: z.string().max(40) });
+const rotateForm = z.strictObject({ _csrf: z.string(), rotated_at: z.string().max(40), overlap: z.enum(OVERLAP_CHOICES).optional() });
+
+const editForm = z.strictObject({
+  _csrf: z.string(),
+  name: z.string().trim().min(1, "Enter a name for the key.").max(MAX_KEY_NAME, `Use at most ${MAX_KEY_NAME} characters.`),
+  access: z.enum(["read_only", "read_write", "custom"], "Choose an access level."),
+  scopes: z.union([z.string().max(40), z.array(z.string().max(40)).max(V1_SCOPES.length)]).optional(),
+  ip_allowlist: z.string().max(3000, "The allowlist is too long.").optional(),
+});
+
+/** The values a key form shows: text fields, plus the checked scopes. */
+type FormValues = { [field: string]: string | string[] | undefined; scopes: string[] };
 
 /** What the "Generate API Key" form shows: its one-time token, the values typed so far and the problem. */
 interface GenerateFormModel {
   open: boolean;
   token: string;
-  values: Record<string, string>;
+  values: FormValues;
+  error: string | null;
+}
+
+/** The "Edit API key" dialog: the key, the values shown and the problem. */
+interface EditFormModel {
+  apiKey: ApiKeyView;
+  values: FormValues;
   error: string | null;
 }
 
@@ -47,13 +72,15 @@ interface KeysPageExtras {
   generate?: Partial<GenerateFormModel>;
   result?: { kind: "created" | "rotated"; key: string | null; apiKey: ApiKeyView };
   confirm?: { kind: "rotate" | "revoke"; apiKey: ApiKeyView };
+  edit?: EditFormModel;
   notice?: string | null;
   status?: number;
 }
 
 const NOTICES: Record<string, string> = {
-  key_revoked: "The API key was revoked. It stopped working immediately.",
+  key_revoked: "The API key was revoked. It stopped working immediately (its previous secret too, if it was in an overlap).",
   key_reassigned: "The API key has a new owner. Its secret and access did not change.",
+  key_updated: "The API key was updated. The new settings apply from its next request.",
 };
 
 /** A fresh one-time token: the form's idempotency key, so a double submit or a reload creates one key. */
@@ -63,6 +90,25 @@ function newFormToken(): string {
 
 function text(value: unknown): string {
   return typeof value === "string" ? value : "";
+}
+
+/** Checked boxes arrive as one string or a list. */
+function checked(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string");
+}
+
+/** The form values of an existing key, for the Edit dialog. */
+function valuesOfKey(key: ApiKeyView): FormValues {
+  return { name: key.name, access: key.access, scopes: key.scopes, ip_allowlist: key.ip_allowlist.join(", ") };
+}
+
+/**
+ * The scopes and allowlist a key form asked for, validated: a preset's scopes, or with Custom the checked ones.
+ * Throws ValidationError with a sentence for people.
+ */
+function permissionsOf(form: { access: string; scopes?: string | string[]; ip_allowlist?: string }): { scopes: string[]; ipAllowlist: string[] } {
+  const scopes = form.access === "custom" ? normalizeScopes(checked(form.scopes)) : [...PRESET_SCOPES[form.access as ApiKeyPreset]];
+  return { scopes, ipAllowlist: normalizeAllowlist(form.ip_allowlist ?? "") };
 }
 
 /** The first problem of a failed form parse, as a sentence for people. */
@@ -82,10 +128,11 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
     const generate: GenerateFormModel = {
       open: false,
       token: newFormToken(),
-      values: { workspace_id: viewer.administered[0]?.id ?? "", access: "read_only", expiration: "90" },
+      values: { workspace_id: viewer.administered[0]?.id ?? "", access: "read_only", expiration: "90", scopes: [] },
       error: null,
       ...extras.generate,
     };
+    const expiringSoon = keys.filter((k) => k.expiring_soon);
     renderSettings(req, res, kit, { tab: "api-keys", title: "API Keys", viewer, status: extras.status }, {
       keys,
       ownerLeft: await keysWhoseOwnerLeft(ctx.db, keys),
@@ -95,6 +142,9 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
       result: extras.result ?? null,
       confirm: extras.confirm ? keyConfirmation(extras.confirm.kind, extras.confirm.apiKey) : null,
       keyConfirmation,
+      edit: extras.edit ?? null,
+      expiringSoon,
+      allScopes: V1_SCOPES,
       notice: extras.notice ?? NOTICES[text(req.query.notice)] ?? null,
       leaks: await listLeakedKeys(ctx.db, scopeOf(viewer)),
     });
@@ -114,9 +164,12 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
     const viewer = await viewerOf(ctx, req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const workspace = requireAdministered(viewer, text(body.workspace_id));
-    const values = Object.fromEntries(
-      ["workspace_id", "name", "access", "expiration", "expires_on"].map((f) => [f, text(body[f])]),
-    );
+    const values: FormValues = {
+      ...Object.fromEntries(
+        ["workspace_id", "name", "access", "expiration", "expires_on", "ip_allowlist"].map((f) => [f, text(body[f])]),
+      ),
+      scopes: checked(body.scopes),
+    };
     const retry = (error: string) =>
       renderKeys(req, res, viewer, { status: 422, generate: { open: true, token: text(body.form_token), values, error } });
 
@@ -124,20 +177,32 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
     if (!parsed.success) return retry(firstProblem(parsed.error));
     const form = parsed.data;
     let expiresAt: Date | null;
+    let permissions: { scopes: string[]; ipAllowlist: string[] };
     try {
       expiresAt = expiryFromChoice(form.expiration, form.expires_on);
+      permissions = permissionsOf(form);
     } catch (err) {
       if (err instanceof ValidationError) return retry(err.message);
       throw err;
     }
     const user = viewer.user;
-    const fields = { workspace_id: form.workspace_id, name: form.name, access: form.access, expiration: form.expiration, expires_on: form.expires_on };
+    const fields = {
+      workspace_id: form.workspace_id,
+      name: form.name,
+      access: form.access,
+      expiration: form.expiration,
+      expires_on: form.expires_on,
+      // Only what changes the key: a preset's scopes, or the checked ones with Custom.
+      scopes: permissions.scopes.join(" "),
+      ip_allowlist: permissions.ipAllowlist.length ? permissions.ipAllowlist.join(" ") : undefined,
+    };
     let created;
     try {
       created = await createKeyOnce(ctx.apiKeys, {
         workspaceId: workspace.id,
         name: form.name,
-        access: form.access,
+        scopes: permissions.scopes,
+        ipAllowlist: permissions.ipAllowlist,
         expiresAt,
         ownerId: user.id,
         actor: viewer.actor,
@@ -163,6 +228,34 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
     await renderKeys(req, res, viewer, { confirm: { kind: action, apiKey } });
   });
 
+  router.get("/settings/api-keys/:id/edit", async (req, res) => {
+    const viewer = await viewerOf(ctx, req);
+    const apiKey = await findApiKey(ctx.db, req.params.id, scopeOf(viewer));
+    await renderKeys(req, res, viewer, { edit: { apiKey, values: valuesOfKey(apiKey), error: null } });
+  });
+
+  router.post("/settings/api-keys/:id/edit", async (req, res) => {
+    const viewer = await viewerOf(ctx, req);
+    const apiKey = await findApiKey(ctx.db, req.params.id, scopeOf(viewer));
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const values: FormValues = { name: text(body.name), access: text(body.access), ip_allowlist: text(body.ip_allowlist), scopes: checked(body.scopes) };
+    const retry = (error: string) => renderKeys(req, res, viewer, { status: 422, edit: { apiKey, values, error } });
+    const parsed = editForm.safeParse(body);
+    if (!parsed.success) return retry(firstProblem(parsed.error));
+    try {
+      const { scopes, ipAllowlist } = permissionsOf(parsed.data);
+      await updateApiKey(
+        ctx.apiKeys,
+        { id: apiKey.id, scope: scopeOf(viewer), actor: viewer.actor },
+        { name: parsed.data.name, scopes, ipAllowlist },
+      );
+    } catch (err) {
+      if (err instanceof ValidationError) return retry(err.message);
+      throw err;
+    }
+    res.redirect(303, "/settings/api-keys?notice=key_updated");
+  });
+
   router.post("/settings/api-keys/:id/rotate", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     const form = rotateForm.safeParse(req.body ?? {});
@@ -176,6 +269,7 @@ export function apiKeysRoutes(ctx: AppContext, kit: PageKit): Router {
       scope: scopeOf(viewer),
       actor: viewer.actor,
       seenRotatedAt: form.data.rotated_at,
+      overlap: form.data.overlap ?? "now",
     });
     await renderKeys(req, res, viewer, { result: { kind: "rotated", key: rotated.key, apiKey: rotated.apiKey } });
   });

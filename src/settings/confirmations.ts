@@ -1,4 +1,5 @@
 import type { ApiKeyView } from "../api-keys/api-key-view.js";
+import { OVERLAP_CHOICES, OVERLAP_LABELS } from "../api-keys/rotation-overlap.js";
 
 /** The texts and form of a confirmation step, shown as a page without JavaScript and as a dialog with it. */
 export interface Confirmation {
@@ -8,6 +9,8 @@ export interface Confirmation {
   action: string;
   /** Hidden form fields besides the CSRF token. */
   fields: Record<string, string>;
+  /** A choice to make before confirming (a select); such a confirmation is always a server-rendered page. */
+  choice?: { name: string; label: string; options: { value: string; label: string }[] };
 }
 
 /** Confirming the rotation or revocation of a key. */
@@ -17,11 +20,17 @@ export function keyConfirmation(kind: "rotate" | "revoke", key: ApiKeyView): Con
     return {
       title: `Rotate API key “${key.name}”?`,
       message:
-        "A new secret replaces the current one, which stops working immediately. Update every script or service that uses this key.",
+        "A new secret replaces the current one. Until the old secret stops working, both work: update every script or service that uses this key before then." +
+        (key.previous_secret_expires_at ? " This also ends the overlap of the secret replaced earlier." : ""),
       button: "Rotate key",
       action,
       // The form remembers which secret it replaces, so a reload cannot rotate a second time.
       fields: { rotated_at: key.rotated_at ?? "" },
+      choice: {
+        name: "overlap",
+        label: "Old secret stops working",
+        options: OVERLAP_CHOICES.map((value) => ({ value, label: OVERLAP_LABELS[value] })),
+      },
     };
   }
   return {

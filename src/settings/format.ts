@@ -37,10 +37,19 @@ export function ago(iso: string | null, fallback = "Never", now = new Date()): s
   return date(iso);
 }
 
+/** "in 45 minutes", "in 23 hours", "in 6 days": how long until a moment ahead (rounded down, at least a minute). */
+export function inTime(iso: string, now = new Date()): string {
+  const minutes = Math.max(1, Math.floor((new Date(iso).getTime() - now.getTime()) / 60_000));
+  const plural = (n: number, unit: string) => `in ${n} ${unit}${n === 1 ? "" : "s"}`;
+  if (minutes < 60) return plural(minutes, "minute");
+  if (minutes < 48 * 60) return plural(Math.floor(minutes / 60), "hour");
+  return plural(Math.floor(minutes / (24 * 60)), "day");
+}
+
 /** "Active", "Revoked", "Expired". */
 export function status(value: string): string {
   return value.charAt(0).toUpperCase() + value.slice(1);
 }
 
 /** The helpers templates receive as `fmt`. */
-export const fmt = { dateTime, date, ago, access: accessLabel, status, permission, revokedBy: describeRevoker };
+export const fmt = { dateTime, date, ago, inTime, access: accessLabel, status, permission, revokedBy: describeRevoker };

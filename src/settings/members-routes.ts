@@ -81,7 +81,7 @@ export function membersRoutes(ctx: AppContext, kit: PageKit): Router {
       role,
       heading: role ? `Make ${who} a member of ${target.workspace.name}?` : `Remove ${who} from ${target.workspace.name}?`,
       action: role ? `/settings/members/${encodeURIComponent(target.membership.id)}/role` : `/settings/members/${encodeURIComponent(target.membership.id)}/remove`,
-      keys: left.apiKeys.map(toApiKeyView),
+      keys: left.apiKeys.map((k) => toApiKeyView(k)),
       apps: left.authorizedApps.map(toAuthorizedAppView),
     });
   }

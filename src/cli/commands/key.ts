@@ -4,6 +4,9 @@ import { createApiKey, type IssuedKey } from "../../api-keys/create-api-key.js";
 import { listApiKeys } from "../../api-keys/list-api-keys.js";
 import { revokeApiKey } from "../../api-keys/revoke-api-key.js";
 import { rotateApiKey } from "../../api-keys/rotate-api-key.js";
+import { OVERLAP_CHOICES, type RotationOverlap } from "../../api-keys/rotation-overlap.js";
+import { updateApiKey } from "../../api-keys/update-api-key.js";
+import { KEY_SCOPES as V1_SCOPES } from "../../api-keys/key-scopes.js";
 import { CLI } from "../../audit/audit-log.js";
 import { requireMember, requireWorkspace } from "../../workspaces/find-workspace.js";
 import { parseDuration } from "../duration.js";
@@ -13,10 +16,26 @@ import { OPERATOR, workspaceScope } from "../../access/access-scope.js";
 interface CreateOptions {
   workspace: string;
   name: string;
-  access: ApiKeyAccess;
+  access?: ApiKeyAccess;
+  scopes?: string[];
+  allowIp?: string[];
   expiresIn?: number;
   owner?: string;
 }
+
+interface UpdateOptions {
+  id: string;
+  name?: string;
+  scopes?: string[];
+  allowIp?: string[];
+  allowAnyIp?: boolean;
+}
+
+/** `a,b c` → ["a", "b", "c"]: option values may be separated by commas or spaces. */
+const list = (value: string) => value.split(/[\s,]+/).filter(Boolean);
+
+const SCOPES_HELP = `any of ${V1_SCOPES.join(", ")}, comma-separated (instead of --access)`;
+const ALLOW_IP_HELP = "IPv4/IPv6 addresses and CIDR ranges the key may be used from, comma-separated (at most 50)";
 
 /** What `key create` and `key rotate` print: the only time the secret is shown. */
 interface IssuedKeyResult {
@@ -25,7 +44,10 @@ interface IssuedKeyResult {
   prefix: string;
   workspace_id: string;
   access: ApiKeyAccess;
+  scopes: string[];
   expires_at: string | null;
+  /** Set after a rotation with overlap: when the previous secret stops working. */
+  previous_secret_expires_at?: string;
 }
 
 function issued({ key, apiKey }: IssuedKey): IssuedKeyResult {
@@ -35,21 +57,34 @@ function issued({ key, apiKey }: IssuedKey): IssuedKeyResult {
     prefix: apiKey.prefix,
     workspace_id: apiKey.workspace_id,
     access: apiKey.access,
+    scopes: apiKey.scopes,
     expires_at: apiKey.expires_at,
+    ...(apiKey.previous_secret_expires_at ? { previous_secret_expires_at: apiKey.previous_secret_expires_at } : {}),
   };
 }
 
 const showIssued = (k: IssuedKeyResult) =>
   [
-    `API key ${k.id} (${k.access}) in workspace ${k.workspace_id}, expires ${k.expires_at ?? "never"}`,
+    `API key ${k.id} (${k.access}: ${k.scopes.join(" ")}) in workspace ${k.workspace_id}, expires ${k.expires_at ?? "never"}`,
     `key: ${k.key}`,
+    ...(k.previous_secret_expires_at ? [`The previous secret keeps working until ${k.previous_secret_expires_at}.`] : []),
     "Store this key now: it is not shown again.",
   ].join("\n");
 
 const showList = ({ keys }: { keys: ApiKeyView[] }) => {
   if (keys.length === 0) return "No keys.";
   const row = (k: ApiKeyView) =>
-    [k.id, k.prefix, k.status, k.access, JSON.stringify(k.name), k.owner?.email ?? "-", k.expires_at ?? "never"];
+    [
+      k.id,
+      k.prefix,
+      k.status,
+      k.access,
+      k.scopes.join(","),
+      JSON.stringify(k.name),
+      k.owner?.email ?? "-",
+      k.expires_at ?? "never",
+      k.ip_allowlist.length ? `ip:${k.ip_allowlist.join(",")}` : "ip:any",
+    ];
   return keys.map((k) => row(k).join("  ")).join("\n");
 };
 
@@ -62,9 +97,9 @@ export function keyCommands(program: Command): void {
     .description("create a key; its secret is printed once")
     .requiredOption("--workspace <id>", "workspace id")
     .requiredOption("--name <name>", "a name people recognise")
-    .addOption(
-      new Option("--access <level>", "what the key may do").choices(["read_only", "read_write"]).makeOptionMandatory(),
-    )
+    .addOption(new Option("--access <level>", "what the key may do: a preset").choices(["read_only", "read_write"]))
+    .addOption(new Option("--scopes <list>", SCOPES_HELP).argParser(list).conflicts("access"))
+    .option("--allow-ip <list>", ALLOW_IP_HELP, list)
     .option("--expires-in <duration>", "lifetime: a number with s, m, h or d, at most 365d", parseDuration)
     .option("--owner <email>", "the member shown as the key's owner")
     .action(
@@ -74,6 +109,8 @@ export function keyCommands(program: Command): void {
           workspaceId: opts.workspace,
           name: opts.name,
           access: opts.access,
+          scopes: opts.scopes,
+          ipAllowlist: opts.allowIp,
           expiresAt: opts.expiresIn ? new Date(Date.now() + opts.expiresIn) : null,
           ownerId: owner?.id ?? null,
           actor: CLI,
@@ -86,12 +123,34 @@ export function keyCommands(program: Command): void {
 
   key
     .command("rotate")
-    .description("give a key a new secret; the old one stops working")
+    .description("give a key a new secret; the old one stops working now or after an overlap")
     .requiredOption("--id <id>", "key id")
+    .addOption(new Option("--overlap <when>", "when the old secret stops working").choices(OVERLAP_CHOICES).default("now"))
     .action(
       withContext(
-        async (ctx, opts: { id: string }) => issued(await rotateApiKey(ctx.apiKeys, { id: opts.id, scope: OPERATOR, actor: CLI })),
+        async (ctx, opts: { id: string; overlap: RotationOverlap }) =>
+          issued(await rotateApiKey(ctx.apiKeys, { id: opts.id, scope: OPERATOR, actor: CLI, overlap: opts.overlap })),
         showIssued,
+      ),
+    );
+
+  key
+    .command("update")
+    .description("change a key's name, permissions or IP allowlist (not its workspace or secret)")
+    .requiredOption("--id <id>", "key id")
+    .option("--name <name>", "a new name")
+    .option("--scopes <list>", `the new scopes: ${V1_SCOPES.join(", ")}, comma-separated`, list)
+    .addOption(new Option("--allow-ip <list>", `the new allowlist: ${ALLOW_IP_HELP}`).argParser(list))
+    .addOption(new Option("--allow-any-ip", "remove the allowlist: any address may use the key").conflicts("allowIp"))
+    .action(
+      withContext(
+        async (ctx, opts: UpdateOptions) =>
+          updateApiKey(
+            ctx.apiKeys,
+            { id: opts.id, scope: OPERATOR, actor: CLI },
+            { name: opts.name, scopes: opts.scopes, ipAllowlist: opts.allowAnyIp ? [] : opts.allowIp },
+          ),
+        (k) => `API key ${k.id} "${k.name}": ${k.access} (${k.scopes.join(" ")}), ${k.ip_allowlist.length ? `from ${k.ip_allowlist.join(", ")}` : "from any address"}`,
       ),
     );
 

@@ -1,14 +1,44 @@
 import type { Db } from "../../db/client.js";
-import { afterPosition, newestFirst, type Page, type PageRequest, toPage } from "../../http/pagination.js";
-import { type SubscriberView, toSubscriberView, withTagNames } from "./subscriber-view.js";
+import { afterPositionSql } from "../page-after-sql.js";
+import { type Page, type PageRequest, toPage } from "../../http/pagination.js";
+import { type SubscriberView, toSubscriberView, type SubscriberRow } from "./subscriber-view.js";
 
-/** One page of a workspace's subscribers, newest first. */
+/** One row per (subscriber, tag) pair; `tag` is null for a subscriber without tags. */
+interface JoinedRow {
+  id: string;
+  email: string;
+  firstName: string | null;
+  lastName: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  tag: string | null;
+}
+
+/**
+ * One page of a workspace's subscribers, newest first, with their tag names, in one statement: the page is
+ * picked by the (workspaceId, createdAt, id) index in a subquery and joined to its tags. Prisma's builder
+ * with `include` runs three statements for this and costs more than the queries themselves.
+ */
 export async function listSubscribers(db: Db, workspaceId: string, page: PageRequest): Promise<Page<SubscriberView>> {
-  const rows = await db.subscriber.findMany({
-    where: { workspaceId, ...afterPosition(page.after) },
-    orderBy: newestFirst(),
-    take: page.limit + 1,
-    include: withTagNames,
-  });
+  const joined = await db.$queryRaw<JoinedRow[]>`
+    SELECT s."id", s."email", s."firstName", s."lastName", s."createdAt", s."updatedAt", t."name" AS "tag"
+    FROM (
+      SELECT "id", "email", "firstName", "lastName", "createdAt", "updatedAt" FROM "Subscriber"
+      WHERE "workspaceId" = ${workspaceId}${afterPositionSql(page.after)}
+      ORDER BY "createdAt" DESC, "id" DESC
+      LIMIT ${page.limit + 1}
+    ) s
+    LEFT JOIN "SubscriberTag" st ON st."subscriberId" = s."id"
+    LEFT JOIN "Tag" t ON t."id" = st."tagId"
+    ORDER BY s."createdAt" DESC, s."id" DESC`;
+  const rows: SubscriberRow[] = [];
+  for (const row of joined) {
+    let last = rows.at(-1);
+    if (last?.id !== row.id) {
+      const { tag: _tag, ...subscriber } = row;
+      rows.push((last = { ...subscriber, tags: [] }));
+    }
+    if (row.tag !== null) last.tags.push({ tag: { name: row.tag } });
+  }
   return toPage(rows, page.limit, toSubscriberView);
 }

@@ -22,7 +22,9 @@ export type SubscriberView = z.output<typeof subscriberViewSchema>;
 /** The relation to load with every subscriber: just its tag names. */
 export const withTagNames = { tags: { select: { tag: { select: { name: true } } } } } as const;
 
-export type SubscriberRow = Subscriber & { tags: { tag: { name: string } }[] };
+export type SubscriberRow = Pick<Subscriber, "id" | "email" | "firstName" | "lastName" | "createdAt" | "updatedAt"> & {
+  tags: { tag: { name: string } }[];
+};
 
 /** Maps a subscriber row (loaded `withTagNames`) to its /v1 view; tag names are sorted for a stable output. */
 export function toSubscriberView(row: SubscriberRow): SubscriberView {

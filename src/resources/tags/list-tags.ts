@@ -1,13 +1,14 @@
 import type { Db } from "../../db/client.js";
-import { afterPosition, newestFirst, type Page, type PageRequest, toPage } from "../../http/pagination.js";
+import { afterPositionSql } from "../page-after-sql.js";
+import { type Page, type PageRequest, toPage } from "../../http/pagination.js";
 import { type TagView, toTagView } from "./tag-view.js";
 
-/** One page of a workspace's tags, newest first. */
+/** One page of a workspace's tags, newest first: one raw statement on the (workspaceId, createdAt, id) index. */
 export async function listTags(db: Db, workspaceId: string, page: PageRequest): Promise<Page<TagView>> {
-  const rows = await db.tag.findMany({
-    where: { workspaceId, ...afterPosition(page.after) },
-    orderBy: newestFirst(),
-    take: page.limit + 1,
-  });
+  const rows = await db.$queryRaw<{ id: string; name: string; createdAt: Date }[]>`
+    SELECT "id", "name", "createdAt" FROM "Tag"
+    WHERE "workspaceId" = ${workspaceId}${afterPositionSql(page.after)}
+    ORDER BY "createdAt" DESC, "id" DESC
+    LIMIT ${page.limit + 1}`;
   return toPage(rows, page.limit, toTagView);
 }

@@ -13,7 +13,7 @@ export const tagViewSchema = z
 export type TagView = z.output<typeof tagViewSchema>;
 
 /** Maps a tag row to its /v1 view. */
-export function toTagView(tag: Tag): TagView {
+export function toTagView(tag: Pick<Tag, "id" | "name" | "createdAt">): TagView {
   const view: z.input<typeof tagViewSchema> = { id: tag.id, name: tag.name, created_at: tag.createdAt.toISOString() };
   return tagViewSchema.parse(view);
 }

@@ -4,7 +4,7 @@ import { makeUser, makeWorkspace } from "../../support/fixtures.js";
 import { cliJson, onlyJson, runCli, SPAWN_TIMEOUT_MS, spawnCli } from "../../support/cli.js";
 import { buildDist } from "../../support/compiled-cli.js";
 
-const ISSUED_FIELDS = ["access", "expires_at", "id", "key", "prefix", "workspace_id"];
+const ISSUED_FIELDS = ["access", "expires_at", "id", "key", "prefix", "scopes", "workspace_id"];
 
 describe("workspace-auth key commands against a running server", () => {
   let t: TestApp;
@@ -41,7 +41,7 @@ describe("workspace-auth key commands against a running server", () => {
   });
   afterAll(() => t.close());
 
-  test("when a key is created, then it prints exactly { id, key, prefix, workspace_id, access, expires_at } and the key works on /v1", async () => {
+  test("when a key is created, then it prints exactly { id, key, prefix, workspace_id, access, scopes, expires_at } and the key works on /v1", async () => {
     // A real process: the secret must not reach its log lines either.
     const run = await spawnCli(
       ["key", "create", "--workspace", workspaceId, "--name", "ci", "--access", "read_write", "--expires-in", "1h", "--json"],
@@ -141,7 +141,30 @@ describe("workspace-auth key commands against a running server", () => {
     expect(run.stdout).not.toContain(mine.key);
     expect(run.stdout).not.toMatch(/"(key|digest|secret)"/);
     expect(Object.keys(keys[0]).sort()).toEqual(
-      ["access", "created_at", "expires_at", "id", "last_used_at", "name", "owner", "prefix", "revoked_at", "revoked_reason", "revoked_reporter", "revoked_url", "rotated_at", "status", "workspace_id", "workspace_name"],
+      [
+        "access",
+        "created_at",
+        "expires_at",
+        "expiring_soon",
+        "id",
+        "ip_allowlist",
+        "last_used_at",
+        "last_used_ip",
+        "last_used_user_agent",
+        "name",
+        "owner",
+        "prefix",
+        "previous_secret_expires_at",
+        "revoked_at",
+        "revoked_reason",
+        "revoked_reporter",
+        "revoked_url",
+        "rotated_at",
+        "scopes",
+        "status",
+        "workspace_id",
+        "workspace_name",
+      ],
     );
 
     for (const search of ["listed KEY", ownerEmail.toUpperCase(), mine.prefix]) {

@@ -52,6 +52,8 @@ describe("listing authorized apps", () => {
         scopes: ["subscribers:read"],
         authorized_at: record.authorizedAt.toISOString(),
         last_used_at: null,
+        last_used_ip: null,
+        last_used_user_agent: null,
         status: "revoked",
         revoked_at: expect.any(String),
         revoked_by: "user",

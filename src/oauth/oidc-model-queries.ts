@@ -1,0 +1,49 @@
+import type { Db } from "../db/client.js";
+
+/** What the adapter reads of a stored model. */
+export interface StoredModel {
+  id: string;
+  payload: string;
+  consumedAt: Date | null;
+}
+
+/** The columns an upsert writes (consumedAt is left as it is). */
+export interface StoredModelData {
+  payload: string;
+  grantId: string | null;
+  userCode: string | null;
+  uid: string | null;
+  expiresAt: Date | null;
+}
+
+/*
+ * The token endpoint's statements as raw, parameterised SQL: Prisma's builder costs several times these
+ * single-row statements on the primary key, and a refresh grant runs four of them. Quoted identifiers and
+ * `ON CONFLICT … DO UPDATE` read the same on SQLite and PostgreSQL.
+ */
+
+/** The model stored under this (stored) id and type, or null. */
+export async function findStoredModel(db: Db, id: string, type: string): Promise<StoredModel | null> {
+  const rows = await db.$queryRaw<StoredModel[]>`
+    SELECT "id", "payload", "consumedAt" FROM "OidcModel" WHERE "id" = ${id} AND "type" = ${type}`;
+  return rows[0] ?? null;
+}
+
+/** Inserts the model or replaces its data, in one statement. */
+export async function upsertStoredModel(db: Db, id: string, type: string, data: StoredModelData): Promise<void> {
+  await db.$executeRaw`
+    INSERT INTO "OidcModel" ("id", "type", "payload", "grantId", "userCode", "uid", "expiresAt")
+    VALUES (${id}, ${type}, ${data.payload}, ${data.grantId}, ${data.userCode}, ${data.uid}, ${data.expiresAt})
+    ON CONFLICT ("id", "type") DO UPDATE SET "payload" = excluded."payload", "grantId" = excluded."grantId",
+      "userCode" = excluded."userCode", "uid" = excluded."uid", "expiresAt" = excluded."expiresAt"`;
+}
+
+/**
+ * Marks the model consumed unless it already was: one conditional UPDATE, so of parallel redemptions exactly
+ * one sees `true`.
+ */
+export async function consumeStoredModel(db: Db, id: string, type: string, now: Date): Promise<boolean> {
+  const count = await db.$executeRaw`
+    UPDATE "OidcModel" SET "consumedAt" = ${now} WHERE "id" = ${id} AND "type" = ${type} AND "consumedAt" IS NULL`;
+  return count > 0;
+}
