@@ -50,6 +50,10 @@ async function rotateOnce(deps: ApiKeyDeps, target: RotateTarget): Promise<Issue
   const overlap = target.overlap ?? "now";
   const previousExpiresAt = previousSecretEnd(overlap, now);
   const row = await withChanges(deps, async (tx, recordChange) => {
+    // Take the key's row lock first (PostgreSQL; SQLite has one writer anyway) by writing a value back: concurrent
+    // rotations then run one after the other, each reading the secret the previous one wrote, instead of racing
+    // and retrying until one gives up. Portable SQL, one bound parameter.
+    await tx.$executeRaw`UPDATE "ApiKey" SET "id" = "id" WHERE "id" = ${target.id}`;
     // The one lookup: 404 outside the scope, 403 where it is only a member (then nothing is updated).
     const before = requireManaged(target.scope, "API key", await tx.apiKey.findFirst({ where: { id: target.id, ...visibleWorkspaces(target.scope) } }));
     const updated = await tx.apiKey.updateMany({
