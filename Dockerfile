@@ -1,13 +1,13 @@
 # workspace-auth: one stateless server process per container. Build: docker build -t workspace-auth .
 # Configuration is the environment (see .env.example); the server applies pending migrations at start.
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY . .
 # npm ci runs the project's postinstall: generate both Prisma clients, then compile to dist/.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \

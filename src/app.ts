@@ -15,7 +15,9 @@ import { httpMetrics } from "./metrics/http-metrics.js";
 import { metricsRouter } from "./metrics/metrics-route.js";
 import { invitationPages } from "./settings/invitation-pages.js";
 import { interactionRouter } from "./oauth/interactions/interaction-routes.js";
+import { pointToResourceMetadata, protectedResourceRouter } from "./oauth/protected-resource-metadata.js";
 import { isProviderPath, providerRoutes } from "./oauth/provider-routes.js";
+import { docsRouter } from "./openapi/docs-routes.js";
 import { createV1Router } from "./resources/v1-router.js";
 import { loginRouter } from "./sessions/login-routes.js";
 import { createPageKit } from "./sessions/page-kit.js";
@@ -43,7 +45,8 @@ export function createApp(ctx: AppContext): express.Express {
   // Health, readiness and metrics above answer probes addressed by IP; everything below only its own hosts.
   app.use(refuseUnknownHosts(ctx.config.allowedHosts, (req) => isProviderPath(req.path)));
   app.use(providerRoutes(ctx.oauth.provider, ctx.config.issuer));
-  app.use("/v1", createV1Router(ctx));
+  app.use(protectedResourceRouter(ctx.config.issuer), docsRouter(ctx.config.issuer));
+  app.use("/v1", createV1Router(ctx), pointToResourceMetadata(ctx.config.issuer));
   // Leaked credentials are reported here, not on /v1: its guards refuse bodies that carry credentials.
   app.use(credentialRevokeRouter(ctx), secretScanningRouter(ctx));
 

@@ -1,20 +1,27 @@
+import { z } from "zod";
 import type { Db } from "../db/client.js";
 import { afterPosition, newestFirst, type Page, type Position, toPage } from "../http/pagination.js";
 import { describeActor, describeEvent } from "./describe-event.js";
 
-/** One line of the activity list: who did what to which credential or membership, and when. */
-export interface ActivityView {
-  id: string;
-  workspace_id: string;
-  workspace_name: string;
-  actor: { type: string; id: string | null; label: string };
-  action: string;
-  target: { type: string; id: string };
-  details: Record<string, unknown>;
-  /** The event as a sentence, e.g. `Revoked API key “CI deploy” (mrk_ab12cd34…)`. */
-  summary: string;
-  created_at: string;
-}
+/**
+ * One line of the activity list: who did what to which credential or membership, and when. The OpenAPI
+ * document is generated from this schema and listActivity emits through it.
+ */
+export const activityViewSchema = z
+  .object({
+    id: z.string(),
+    workspace_id: z.string(),
+    workspace_name: z.string(),
+    actor: z.object({ type: z.string(), id: z.string().nullable(), label: z.string() }),
+    action: z.string(),
+    target: z.object({ type: z.string(), id: z.string() }),
+    details: z.record(z.string(), z.unknown()),
+    summary: z.string().describe("The event as a sentence, e.g. `Revoked API key “CI deploy” (mrk_ab12cd34…)`."),
+    created_at: z.iso.datetime(),
+  })
+  .meta({ id: "Activity" });
+
+export type ActivityView = z.output<typeof activityViewSchema>;
 
 export interface ListActivityQuery {
   /** Only events of these workspaces (the ones the viewer administers). */
@@ -47,7 +54,7 @@ export async function listActivity(db: Db, query: ListActivityQuery): Promise<Pa
   const names = new Map(workspaces.map((w) => [w.id, w.name]));
   return toPage(rows, query.limit, (row) => {
     const details = parseDetails(row.details);
-    return {
+    const view: z.input<typeof activityViewSchema> = {
       id: row.id,
       workspace_id: row.workspaceId ?? "",
       workspace_name: names.get(row.workspaceId ?? "") ?? "",
@@ -58,5 +65,6 @@ export async function listActivity(db: Db, query: ListActivityQuery): Promise<Pa
       summary: describeEvent(row.action, details),
       created_at: row.createdAt.toISOString(),
     };
+    return activityViewSchema.parse(view);
   });
 }

@@ -7,7 +7,7 @@ import type { AppContext } from "../context.js";
 import { parseInput } from "../http/validation.js";
 import { signedIn } from "../sessions/viewer-of.js";
 
-const passwordBody = z.strictObject({ current_password: z.string().max(1024), new_password: z.string().max(1024) });
+export const passwordBody = z.strictObject({ current_password: z.string().max(1024), new_password: z.string().max(1024) });
 
 /** /api/account…: My account as JSON: the person's sessions, signing out elsewhere, changing the password. */
 export function accountApi(ctx: AppContext): Router {

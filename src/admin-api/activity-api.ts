@@ -9,7 +9,8 @@ import { administeredIds, requireAdministered } from "../workspaces/viewer.js";
 
 const LIMIT_MESSAGE = "must be an integer from 1 to 100";
 
-const activityQuery = z.strictObject({
+/** GET /api/activity (exported for the OpenAPI document). */
+export const activityQuery = z.strictObject({
   workspace: z.string().max(64).optional(),
   limit: z
     .string()

@@ -19,12 +19,13 @@ import { viewerOf } from "../sessions/viewer-of.js";
 import { requireAdministered, scopeOf } from "../workspaces/viewer.js";
 import { workspaceScope } from "../access/access-scope.js";
 
-const listQuery = z.strictObject({
+/** GET /api/api-keys (exported for the OpenAPI document, like the other request schemas here). */
+export const listQuery = z.strictObject({
   workspace: z.string().max(64).optional(),
   q: z.string().max(200).optional(),
 });
 
-const createBody = z
+export const createBody = z
   .strictObject({
     workspace_id: z.string().min(1).max(64),
     name: z.string().trim().min(1).max(MAX_KEY_NAME),
@@ -39,7 +40,7 @@ const createBody = z
   })
   .refine((b) => (b.access === undefined) !== (b.scopes === undefined), { message: "send access or scopes (exactly one)" });
 
-const updateBody = z
+export const updateBody = z
   .strictObject({
     name: z.string().trim().min(1).max(MAX_KEY_NAME).optional(),
     scopes: z.array(z.string().max(40)).min(1).max(V1_SCOPES.length).optional(),
@@ -47,11 +48,11 @@ const updateBody = z
   })
   .refine((b) => Object.keys(b).length > 0, { message: "send at least one of name, scopes, ip_allowlist" });
 
-const rotateBody = z.strictObject({ overlap: z.enum(OVERLAP_CHOICES).optional() });
+export const rotateBody = z.strictObject({ overlap: z.enum(OVERLAP_CHOICES).optional() });
 
-const emptyBody = z.strictObject({});
+export const emptyBody = z.strictObject({});
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,100}$/;
 
 /**
  * The optional `Idempotency-Key` header: a retry of the same request returns the first key, without its secret;

@@ -8,7 +8,8 @@ import { viewerOf } from "../sessions/viewer-of.js";
 import { requireAdministered, scopeOf } from "../workspaces/viewer.js";
 import { workspaceScope } from "../access/access-scope.js";
 
-const listQuery = z.strictObject({
+/** GET /api/authorized-apps (exported for the OpenAPI document). */
+export const listQuery = z.strictObject({
   workspace: z.string().max(64).optional(),
   status: z.enum(["active", "revoked"]).optional(),
 });

@@ -9,8 +9,8 @@ import { viewerOf } from "../sessions/viewer-of.js";
 import type { Role } from "../workspaces/roles.js";
 import { requireAdministered, scopeOf } from "../workspaces/viewer.js";
 
-const listQuery = z.strictObject({ workspace: z.string().max(64).optional() });
-const createBody = z.strictObject({
+export const listQuery = z.strictObject({ workspace: z.string().max(64).optional() });
+export const createBody = z.strictObject({
   workspace_id: z.string().min(1).max(64),
   email: z.string().max(254),
   role: z.string().max(20),

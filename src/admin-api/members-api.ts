@@ -15,9 +15,9 @@ import { ROLES } from "../workspaces/roles.js";
 
 const idList = z.array(z.string().min(1).max(64)).max(500).default([]);
 const revokeFields = { revoke_api_key_ids: idList, revoke_authorized_app_ids: idList };
-const roleBody = z.strictObject({ role: z.enum(ROLES), ...revokeFields });
-const removeBody = z.strictObject(revokeFields);
-const reassignBody = z.strictObject({ owner_id: z.string().min(1).max(64) });
+export const roleBody = z.strictObject({ role: z.enum(ROLES), ...revokeFields });
+export const removeBody = z.strictObject(revokeFields);
+export const reassignBody = z.strictObject({ owner_id: z.string().min(1).max(64) });
 
 /** The workspace of the path among the viewer's: 404 when they are not in it (like a missing one). */
 function memberWorkspace(viewer: Viewer, id: string) {

@@ -1,47 +1,54 @@
+import { z } from "zod";
 import type { ApiKey, User, Workspace } from "../generated/sqlite/client.js";
-import { accessOf, type ApiKeyAccess, scopesOfKey } from "./key-scopes.js";
+import { accessOf, KEY_SCOPES, scopesOfKey } from "./key-scopes.js";
 
 export type { ApiKeyAccess } from "./key-scopes.js";
 export type ApiKeyStatus = "active" | "revoked" | "expired";
 
-/** How a key is shown to people and scripts. Never contains the secret or its digest. */
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  workspace_id: string;
-  workspace_name: string;
-  /** `read_only` / `read_write` when `scopes` are exactly a preset's, else `custom`. */
-  access: ApiKeyAccess;
-  /** The /v1 scopes the key carries. */
-  scopes: string[];
-  /** Addresses and CIDR ranges the key may be used from; empty: any address. */
-  ip_allowlist: string[];
-  owner: { id: string; email: string } | null;
-  prefix: string;
-  status: ApiKeyStatus;
-  created_at: string;
-  last_used_at: string | null;
-  /** Client address and user agent of the last use (recorded at most once a minute, like last_used_at). */
-  last_used_ip: string | null;
-  last_used_user_agent: string | null;
-  expires_at: string | null;
-  /** Active and expiring within EXPIRING_SOON_DAYS. */
-  expiring_soon: boolean;
-  rotated_at: string | null;
-  /** While a rotation's overlap lasts, when the previous secret stops working; else null. */
-  previous_secret_expires_at: string | null;
-  revoked_at: string | null;
-  /** `reported_leaked` or `found_public` when a leak report revoked it; null otherwise. */
-  revoked_reason: "reported_leaked" | "found_public" | null;
-  /** Where a secret scanner found it (found_public). */
-  revoked_url: string | null;
-  /** The address that reported it leaked (reported_leaked). */
-  revoked_reporter: string | null;
-}
 
 /** A key expiring within this many days is flagged in lists and announced once in the Activity log. */
 export const EXPIRING_SOON_DAYS = 7;
 const EXPIRING_SOON_MS = EXPIRING_SOON_DAYS * 86_400_000;
+
+const timestamp = z.iso.datetime();
+
+/**
+ * How a key is shown to people and scripts (/api, CLI). Never contains the secret or its digest. The OpenAPI
+ * document is generated from this schema and toApiKeyView emits through it.
+ */
+export const apiKeyViewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    workspace_id: z.string(),
+    workspace_name: z.string(),
+    access: z.enum(["read_only", "read_write", "custom"]).describe("`read_only` / `read_write` when `scopes` are exactly a preset's, else `custom`."),
+    scopes: z.array(z.enum(KEY_SCOPES)).describe("The /v1 scopes the key carries."),
+    ip_allowlist: z.array(z.string()).describe("Addresses and CIDR ranges the key may be used from; empty: any address."),
+    owner: z.object({ id: z.string(), email: z.string() }).nullable(),
+    prefix: z.string(),
+    status: z.enum(["active", "revoked", "expired"]),
+    created_at: timestamp,
+    last_used_at: timestamp.nullable(),
+    last_used_ip: z.string().nullable().describe("Client address of the last use (recorded at most once a minute, like last_used_at)."),
+    last_used_user_agent: z.string().nullable().describe("User agent of the last use."),
+    expires_at: timestamp.nullable(),
+    expiring_soon: z.boolean().describe(`Active and expiring within ${EXPIRING_SOON_DAYS} days.`),
+    rotated_at: timestamp.nullable(),
+    previous_secret_expires_at: timestamp
+      .nullable()
+      .describe("While a rotation's overlap lasts, when the previous secret stops working; else null."),
+    revoked_at: timestamp.nullable(),
+    revoked_reason: z
+      .enum(["reported_leaked", "found_public"])
+      .nullable()
+      .describe("`reported_leaked` or `found_public` when a leak report revoked the key; null otherwise."),
+    revoked_url: z.string().nullable().describe("Where a secret scanner found the key (found_public)."),
+    revoked_reporter: z.string().nullable().describe("The address that reported the key leaked (reported_leaked)."),
+  })
+  .meta({ id: "ApiKey" });
+
+export type ApiKeyView = z.output<typeof apiKeyViewSchema>;
 
 export type ApiKeyRow = ApiKey & { workspace: Workspace; createdBy: User | null };
 
@@ -55,7 +62,7 @@ export function toApiKeyView(key: ApiKeyRow, now = new Date()): ApiKeyView {
   const scopes = scopesOfKey(key);
   const status = effectiveStatus(key, now);
   const previousLive = status === "active" && key.previousDigest !== null && key.previousExpiresAt !== null && key.previousExpiresAt > now;
-  return {
+  const view: z.input<typeof apiKeyViewSchema> = {
     id: key.id,
     name: key.name,
     workspace_id: key.workspaceId,
@@ -79,6 +86,7 @@ export function toApiKeyView(key: ApiKeyRow, now = new Date()): ApiKeyView {
     revoked_url: key.revokedUrl ?? null,
     revoked_reporter: key.revokedReporter ?? null,
   };
+  return apiKeyViewSchema.parse(view);
 }
 
 export const withKeyRelations = { workspace: true, createdBy: true } as const;

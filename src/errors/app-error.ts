@@ -26,17 +26,26 @@ export class AppError extends Error {
 
 const REALM = 'Bearer realm="workspace-auth"';
 
+type AuthenticationCode = "missing_credentials" | "invalid_api_key" | "invalid_access_token" | "invalid_dpop_proof";
+
 /**
  * 401: the request carries no usable credential. The challenge says whether one was sent at all (RFC 6750 §3);
- * a DPoP failure brings its own (RFC 9449 §7.1).
+ * a DPoP failure brings its own (RFC 9449 §7.1). On /v1 it also points to the protected-resource metadata
+ * (RFC 9728 §5.1): app.ts adds it with withResourceMetadata.
  */
 export class AuthenticationError extends AppError {
   constructor(
-    code: "missing_credentials" | "invalid_api_key" | "invalid_access_token" | "invalid_dpop_proof",
+    code: AuthenticationCode,
     message: string,
     challenge = code === "missing_credentials" ? REALM : `${REALM}, error="invalid_token"`,
   ) {
     super(401, "authentication_error", code, message, { "WWW-Authenticate": challenge });
+  }
+
+  /** The same error, its challenge naming the URL of the resource's RFC 9728 metadata. */
+  withResourceMetadata(url: string): AuthenticationError {
+    const challenge = `${this.headers["WWW-Authenticate"]}, resource_metadata="${url}"`;
+    return new AuthenticationError(this.code as AuthenticationCode, this.message, challenge);
   }
 }
 

@@ -25,7 +25,8 @@ const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 const LIMIT_MESSAGE = `must be an integer from 1 to ${MAX_LIMIT}`;
 
-const pageQuerySchema = z.strictObject({
+/** The query of every list request (exported for the OpenAPI document). */
+export const pageQuerySchema = z.strictObject({
   limit: z
     .string(LIMIT_MESSAGE)
     .regex(/^[0-9]{1,3}$/, LIMIT_MESSAGE)

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { revokeKeyInTransaction } from "../api-keys/revoke-key-in-transaction.js";
 import { type Actor, recordAudit } from "../audit/audit-log.js";
 import { endAuthorizations } from "../authorized-apps/end-authorizations.js";
@@ -5,7 +6,7 @@ import { type ChangeDeps, type Tx, withChanges } from "../change-feed/record-cha
 import { NotFoundError, ValidationError } from "../errors/app-error.js";
 import { normalizeEmail } from "../users/normalize-email.js";
 import { lockOwners, refuseLastOwner } from "../workspaces/owners.js";
-import type { Role } from "../workspaces/roles.js";
+import { type Role, ROLES } from "../workspaces/roles.js";
 import { credentialsLeftBehind } from "./left-behind.js";
 import { isOffboarding, requireMayChange } from "./member-rules.js";
 
@@ -22,13 +23,18 @@ export interface MembershipChange {
   by: { actor: Actor; userId: string | null };
 }
 
-export interface MembershipChangeResult {
-  id: string;
-  status: "active" | "removed";
-  role: Role | null;
-  revoked_api_keys: string[];
-  revoked_authorized_apps: string[];
-}
+/** What /api and the CLI answer for a role change or a removal; the OpenAPI document is generated from it. */
+export const membershipChangeResultSchema = z
+  .object({
+    id: z.string().describe("The membership's id."),
+    status: z.enum(["active", "removed"]),
+    role: z.enum(ROLES).nullable().describe("The new role; null once removed."),
+    revoked_api_keys: z.array(z.string()).describe("Ids of the keys revoked with the change."),
+    revoked_authorized_apps: z.array(z.string()).describe("Ids of the authorized apps revoked with the change."),
+  })
+  .meta({ id: "MembershipChange" });
+
+export type MembershipChangeResult = z.output<typeof membershipChangeResultSchema>;
 
 export const NOTHING_TO_REVOKE = { apiKeyIds: [], authorizedAppIds: [] };
 
@@ -103,12 +109,12 @@ export async function changeMembership(deps: ChangeDeps, input: MembershipChange
     }
     for (const id of keyIds) await revokeKeyInTransaction(tx, recordChange, { id, workspaceId: { in: [workspace.id] } }, input.by.actor, now);
     await endAuthorizations(tx, recordChange, appIds, { by: "user", actor: input.by.actor, now });
-    return {
+    return membershipChangeResultSchema.parse({
       id: membership.id,
-      status: newRole === null ? ("removed" as const) : ("active" as const),
+      status: newRole === null ? "removed" : "active",
       role: newRole ?? null,
       revoked_api_keys: keyIds,
       revoked_authorized_apps: appIds,
-    };
+    });
   });
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client.js";
 import type { Role } from "../workspaces/roles.js";
 import { activeAppsWithApprover, activeKeyCounts } from "./left-behind.js";
-import type { MemberView } from "./member-view.js";
+import { type MemberView, toMemberView } from "./member-view.js";
 
 const ROLE_ORDER: Record<string, number> = { owner: 0, admin: 1, member: 2 };
 
@@ -17,15 +17,17 @@ export async function listMembers(db: Db, workspaceId: string, now = new Date())
   const sortName = (m: (typeof memberships)[number]) => (m.user.name ?? m.user.email).toLowerCase();
   return memberships
     .sort((a, b) => (ROLE_ORDER[a.role] ?? 9) - (ROLE_ORDER[b.role] ?? 9) || sortName(a).localeCompare(sortName(b)))
-    .map((m) => ({
-      id: m.id,
-      user_id: m.userId,
-      name: m.user.name,
-      email: m.user.email,
-      role: m.role as Role,
-      joined_at: m.createdAt.toISOString(),
-      last_sign_in_at: m.user.lastSignInAt?.toISOString() ?? null,
-      active_api_keys: keyCounts.get(m.userId) ?? 0,
-      approved_apps: appCounts.get(m.userId) ?? 0,
-    }));
+    .map((m) =>
+      toMemberView({
+        id: m.id,
+        user_id: m.userId,
+        name: m.user.name,
+        email: m.user.email,
+        role: m.role as Role,
+        joined_at: m.createdAt.toISOString(),
+        last_sign_in_at: m.user.lastSignInAt?.toISOString() ?? null,
+        active_api_keys: keyCounts.get(m.userId) ?? 0,
+        approved_apps: appCounts.get(m.userId) ?? 0,
+      }),
+    );
 }

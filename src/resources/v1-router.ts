@@ -6,6 +6,7 @@ import { guardV1Input, requireJsonBody } from "../http/request-guards.js";
 import { authFailureLimit, perCredentialLimit } from "../rate-limit/limits.js";
 import { subscribersRouter } from "./subscribers/routes.js";
 import { tagsRouter } from "./tags/routes.js";
+import { toCredentialWorkspaceView } from "./workspace-view.js";
 
 const MINUTE = 60_000;
 
@@ -41,7 +42,7 @@ export function createV1Router(ctx: AppContext): Router {
 
   router.get("/workspace", (req, res) => {
     const { workspace } = principalOf(req);
-    res.json({ data: { id: workspace.id, name: workspace.name } });
+    res.json({ data: toCredentialWorkspaceView(workspace) });
   });
   router.use("/subscribers", subscribersRouter(ctx));
   router.use("/tags", tagsRouter(ctx));

@@ -39,7 +39,9 @@ describe("the Bearer credential on /v1", () => {
   test("when no Authorization header is sent, then 401 missing_credentials with a bare Bearer challenge", async () => {
     const res = await get();
     expectEnvelope(res, 401, "authentication_error", "missing_credentials");
-    expect(res.headers["www-authenticate"]).toBe('Bearer realm="workspace-auth"');
+    expect(res.headers["www-authenticate"]).toBe(
+      `Bearer realm="workspace-auth", resource_metadata="${t.config.issuer}/.well-known/oauth-protected-resource/v1"`,
+    );
   });
 
   test("when another scheme or a bare token is sent, then 401 missing_credentials", async () => {
@@ -57,7 +59,9 @@ describe("the Bearer credential on /v1", () => {
   test.each(invalidKeyCases)("when the header has %s, then 401 invalid_api_key with error=invalid_token", async (_name, header) => {
     const res = await get(header());
     expectEnvelope(res, 401, "authentication_error", "invalid_api_key");
-    expect(res.headers["www-authenticate"]).toBe('Bearer realm="workspace-auth", error="invalid_token"');
+    expect(res.headers["www-authenticate"]).toBe(
+      `Bearer realm="workspace-auth", error="invalid_token", resource_metadata="${t.config.issuer}/.well-known/oauth-protected-resource/v1"`,
+    );
   });
 
   const invalidTokenCases: [string, () => string][] = [

@@ -10,6 +10,7 @@ import { createApp } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config.js";
 import { type AppContext, buildContext } from "../../src/context.js";
 import { createLogger } from "../../src/logger.js";
+import { checkResponsesAgainstContract } from "./contract.js";
 import { createTestDatabase } from "./database.js";
 
 /** Every log line the app wrote, as text, so tests can assert that no secret reached them. */
@@ -64,6 +65,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     throw err;
   });
   const app = createApp(ctx);
+  checkResponsesAgainstContract(app);
   return {
     app,
     ctx,

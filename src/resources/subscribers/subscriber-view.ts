@@ -1,15 +1,23 @@
+import { z } from "zod";
 import type { Subscriber } from "../../generated/sqlite/client.js";
 
-/** How a subscriber is shown on /v1. */
-export interface SubscriberView {
-  id: string;
-  email: string;
-  first_name: string | null;
-  last_name: string | null;
-  tags: string[];
-  created_at: string;
-  updated_at: string;
-}
+/**
+ * How a subscriber is shown on /v1. The OpenAPI document is generated from this schema and toSubscriberView
+ * emits through it, so a field missing here never reaches a client (and never goes undocumented).
+ */
+export const subscriberViewSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    first_name: z.string().nullable(),
+    last_name: z.string().nullable(),
+    tags: z.array(z.string()).describe("Tag names, sorted."),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: "Subscriber" });
+
+export type SubscriberView = z.output<typeof subscriberViewSchema>;
 
 /** The relation to load with every subscriber: just its tag names. */
 export const withTagNames = { tags: { select: { tag: { select: { name: true } } } } } as const;
@@ -20,7 +28,7 @@ export type SubscriberRow = Pick<Subscriber, "id" | "email" | "firstName" | "las
 
 /** Maps a subscriber row (loaded `withTagNames`) to its /v1 view; tag names are sorted for a stable output. */
 export function toSubscriberView(row: SubscriberRow): SubscriberView {
-  return {
+  const view: z.input<typeof subscriberViewSchema> = {
     id: row.id,
     email: row.email,
     first_name: row.firstName,
@@ -29,4 +37,5 @@ export function toSubscriberView(row: SubscriberRow): SubscriberView {
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
+  return subscriberViewSchema.parse(view);
 }

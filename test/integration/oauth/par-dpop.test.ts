@@ -146,7 +146,10 @@ describe("DPoP-bound tokens (RFC 9449) on /v1", () => {
   test("when no proof is sent, then 401 invalid_dpop_proof with a DPoP challenge", async () => {
     const res = await v1(t.url, `DPoP ${token}`);
     expect(res).toMatchObject({ status: 401, code: "invalid_dpop_proof" });
-    expect(res.challenge).toMatch(/^DPoP error="invalid_dpop_proof", error_description="[^"]+", algs="ES256 Ed25519 EdDSA"$/);
+    // RFC 9728 §5.1: every /v1 401 challenge also names the protected-resource metadata.
+    expect(res.challenge).toMatch(
+      /^DPoP error="invalid_dpop_proof", error_description="[^"]+", algs="ES256 Ed25519 EdDSA", resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/v1"$/,
+    );
   });
 
   test.each([

@@ -1,0 +1,32 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import express, { Router } from "express";
+import { pageHeaders } from "../http/security-headers.js";
+import { buildOpenApiDocument } from "./build-document.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+// Swagger UI's files come from the installed npm package and are served by us: no CDN.
+const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+const SWAGGER_FILES = new Set(["/swagger-ui.css", "/swagger-ui-bundle.js", "/favicon-32x32.png"]);
+
+/**
+ * GET /v1/openapi.json (public: the contract third parties build on) and /docs, the same document rendered by
+ * Swagger UI under the pages' strict CSP (script-src 'self': the init code is public/docs-init.js).
+ */
+export function docsRouter(issuer: string): Router {
+  const router = Router();
+  const document = JSON.stringify(buildOpenApiDocument(issuer));
+  router.get("/v1/openapi.json", (_req, res) => {
+    res.set({ "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" }).type("json").send(document);
+  });
+  router.get("/docs", pageHeaders(), (_req, res) => {
+    res.sendFile(path.join(root, "views/docs.html"));
+  });
+  router.use(
+    "/docs/assets",
+    (req, _res, next) => (SWAGGER_FILES.has(req.path) ? next() : next("router")),
+    express.static(swaggerUiDir, { maxAge: "1h", index: false, fallthrough: false }),
+  );
+  return router;
+}
