@@ -1,6 +1,6 @@
 import { expireApiKey } from "../api-keys/expire-api-keys.js";
 import type { ApiKeyDeps } from "../api-keys/deps.js";
-import { findKeyByPreviousSecret, findKeyForCheck } from "../api-keys/find-key-for-check.js";
+import { findKeyForCheck } from "../api-keys/find-key-for-check.js";
 import { digestKey, isWellFormedKey } from "../api-keys/key-format.js";
 import { IpNotAllowedError } from "../errors/app-error.js";
 import type { Logger } from "../logger.js";
@@ -58,7 +58,7 @@ export class ApiKeyVerifier implements CredentialVerifier {
   private async load(digest: string): Promise<Loaded<CachedKey>> {
     const current = await findKeyForCheck(this.deps.db, digest);
     // A secret replaced by a rotation with overlap is found by its digest in `previousDigest`.
-    const previous = current ? null : await findKeyByPreviousSecret(this.deps.db, digest);
+    const previous = current ? null : await findKeyForCheck(this.deps.db, digest, "previous");
     const row = current ?? previous;
     return { value: { key: row && toCachedApiKey(row, !current) }, tags: row ? [`api_key:${row.id}`] : [], negative: !row };
   }

@@ -1,3 +1,4 @@
+import type { KeyForCheck } from "../api-keys/find-key-for-check.js";
 import { type AddressMatcher, compileAllowlist } from "../api-keys/ip-allowlist.js";
 import { scopesOfKey } from "../api-keys/key-scopes.js";
 import type { Principal } from "./principal.js";
@@ -14,21 +15,9 @@ export interface CachedApiKey {
   principal: Principal;
 }
 
-/** The columns of a key row (with its workspace) the check needs. */
-export interface ApiKeyRowForCheck {
-  id: string;
-  status: string;
-  access: string;
-  scopes: string;
-  ipAllowlist: string;
-  prefix: string;
-  expiresAt: Date | null;
-  previousExpiresAt: Date | null;
-  workspace: { id: string; name: string };
-}
 
 /** The cache entry for a key row, found by its current secret or (`previous`) by the one a rotation replaced. */
-export function toCachedApiKey(row: ApiKeyRowForCheck, previous: boolean): CachedApiKey {
+export function toCachedApiKey(row: KeyForCheck, previous: boolean): CachedApiKey {
   return {
     id: row.id,
     status: row.status,
