@@ -7,7 +7,8 @@ type Tx = Pick<Db, "apiKey" | "auditEvent">;
 
 /**
  * Inside a withChanges transaction: revokes one key (unless it already is), writing its audit entry and
- * recording the change. Returns the key as it now is, and whether this call changed it; null when no key matches.
+ * recording the change. Returns the key as it now is (found within `visible`, which defaults to `scope`: a caller
+ * may see keys it may not change), and whether this call changed it; null when no key matches.
  */
 export async function revokeKeyInTransaction(
   tx: Tx,
@@ -15,12 +16,13 @@ export async function revokeKeyInTransaction(
   scope: { id: string; workspaceId?: { in: string[] } },
   actor: Actor,
   now: Date,
+  visible: { id: string; workspaceId?: { in: string[] } } = scope,
 ): Promise<{ row: ApiKeyRow; changed: boolean } | null> {
   const updated = await tx.apiKey.updateMany({
     where: { ...scope, status: { not: "revoked" } },
     data: { status: "revoked", revokedAt: now },
   });
-  const row = await tx.apiKey.findFirst({ where: scope, include: withKeyRelations });
+  const row = await tx.apiKey.findFirst({ where: visible, include: withKeyRelations });
   if (!row) return null;
   if (updated.count > 0) {
     await recordAudit(tx, {
