@@ -1,7 +1,7 @@
 import { jest } from "@jest/globals";
 import type { Browser, Locator, Page } from "playwright-core";
 import { startTestServer, type TestServer } from "../support/app.js";
-import { launchBrowser } from "../support/browser.js";
+import { launchBrowser, signInToSettings } from "../support/browser.js";
 import { makeUser, makeWorkspace } from "../support/fixtures.js";
 
 jest.setTimeout(180_000);
@@ -25,15 +25,7 @@ async function v1Status(key: string, path = "/v1/workspace"): Promise<number> {
   return (await fetch(`${t.url}${path}`, { headers: { Authorization: `Bearer ${key}` } })).status;
 }
 
-async function signIn(): Promise<Page> {
-  const page = await (await browser.newContext({ baseURL: t.url })).newPage();
-  await page.goto("/settings");
-  await page.getByLabel("Email").fill(owner.email);
-  await page.getByLabel("Password").fill(owner.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL("**/settings/api-keys");
-  return page;
-}
+const signIn = async (): Promise<Page> => (await signInToSettings(browser, t.url, owner)).page;
 
 const isVisible = (l: Locator) => l.isVisible();
 

@@ -1,10 +1,10 @@
 import { jest } from "@jest/globals";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { createApiKey } from "../../src/api-keys/create-api-key.js";
 import { CLI } from "../../src/audit/audit-log.js";
 import { createClient } from "../../src/oauth/clients/create-client.js";
 import { startTestServer, type TestServer } from "../support/app.js";
-import { launchBrowser } from "../support/browser.js";
+import { launchBrowser, signInToSettings } from "../support/browser.js";
 import { connect } from "../support/connect-flow.js";
 import { makeUser, makeWorkspace } from "../support/fixtures.js";
 
@@ -27,16 +27,7 @@ async function v1Status(credential: string): Promise<number> {
   return (await fetch(`${t.url}/v1/workspace`, { headers: { Authorization: `Bearer ${credential}` } })).status;
 }
 
-async function signInAs(user: { email: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: t.url });
-  const page = await context.newPage();
-  await page.goto("/settings");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL("**/settings/api-keys");
-  return { context, page };
-}
+const signInAs = (user: { email: string; password: string }) => signInToSettings(browser, t.url, user);
 
 /** A workspace with an owner, an admin and a member; the membership id of each. */
 async function team(name: string) {

@@ -1,10 +1,10 @@
 import { jest } from "@jest/globals";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import * as oauth from "openid-client";
 import { CLI } from "../../src/audit/audit-log.js";
 import { createClient } from "../../src/oauth/clients/create-client.js";
 import { startTestServer, type TestServer } from "../support/app.js";
-import { launchBrowser } from "../support/browser.js";
+import { launchBrowser, signInToSettings } from "../support/browser.js";
 import { connect } from "../support/connect-flow.js";
 import { makeUser, makeWorkspace } from "../support/fixtures.js";
 
@@ -38,16 +38,8 @@ async function v1Status(credential: string): Promise<number> {
 }
 
 /** A fresh browser profile signed in as the user through the login form. */
-async function signInAs(user: { email: string; password: string }, javaScriptEnabled = true): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: t.url, javaScriptEnabled });
-  const page = await context.newPage();
-  await page.goto("/settings");
-  await page.getByLabel("Email").fill(user.email);
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL("**/settings/api-keys");
-  return { context, page };
-}
+const signInAs = (user: { email: string; password: string }, javaScriptEnabled = true) =>
+  signInToSettings(browser, t.url, user, javaScriptEnabled);
 
 function keyRow(page: Page, name: string) {
   return page.locator("tbody tr", { has: page.getByText(name, { exact: true }) });
