@@ -24,6 +24,8 @@ import { createOAuthServer, type OAuthServer } from "./oauth/oauth-server.js";
 import { SharedRateLimitCounters } from "./rate-limit/shared-store.js";
 import { getOrCreateSecret } from "./security/server-secrets.js";
 import { LoginThrottle } from "./sessions/login-throttle.js";
+import type { WebhookDeps } from "./webhooks/deps.js";
+import { loadSecretBox } from "./webhooks/secret-box.js";
 
 /** Everything the HTTP layer and the CLI share, built once at start and passed down (no singletons). */
 export interface AppContext {
@@ -45,6 +47,8 @@ export interface AppContext {
   rateLimits: SharedRateLimitCounters;
   /** Outgoing mail through SMTP_URL, or null when none is configured. */
   mailer: Mailer | null;
+  /** What the webhook services need (the database and the box sealing signing secrets). */
+  webhooks: WebhookDeps;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -93,6 +97,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
   resolver.useAccessTokens(new AccessTokenVerifier({ db, feed }, oauth.accessTokens, logger, metrics.cacheObserver("oauth"), verifierState));
   resolver.useSenderConstraint(new DpopSenderConstraint(db, config.issuer));
   const csrfSecret = await getOrCreateSecret(db, "csrf", () => crypto.randomBytes(32).toString("base64url"));
+  const webhooks: WebhookDeps = { db, secrets: await loadSecretBox(db, config.webhooks.secretsKey) };
   const rateLimits = new SharedRateLimitCounters(db, logger, {
     syncIntervalMs: config.rateLimit.syncIntervalMs,
     onSync: (ok) => metrics.rateLimitSyncs.inc({ result: ok ? "ok" : "error" }),
@@ -118,6 +123,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     logger,
     db,
     mailer,
+    webhooks,
     feed,
     apiKeys,
     resolver,
