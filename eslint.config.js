@@ -19,7 +19,9 @@ const PARTS = {
   scopes: [],
   db: ["errors", "generated", "hashing", "logger.ts", "config.ts"],
   access: ["errors"],
-  audit: ["db"],
+  // The webhook catalogue and outbox writer: low, so the audit writer can enqueue events in the change's transaction.
+  "webhook-outbox": ["db"],
+  audit: ["db", "webhook-outbox"],
   security: ["db"],
   users: ["db", "errors", "config.ts"],
   "change-feed": ["db", "generated", "logger.ts"],
@@ -38,6 +40,7 @@ const PARTS = {
   activity: ["api-keys", "authorized-apps", "db", "http", "scopes"],
   resources: ["credentials", "db", "errors", "generated", "http", "rate-limit", "users"],
   "leaked-credentials": ["access", "api-keys", "audit", "authorized-apps", "change-feed", "config.ts", "db", "errors", "generated", "http"],
+  webhooks: ["access", "audit", "config.ts", "db", "errors", "generated", "http", "logger.ts", "security", "webhook-outbox"],
   members: ["access", "api-keys", "audit", "authorized-apps", "change-feed", "db", "errors", "generated", "users", "workspaces"],
   account: ["audit", "db", "errors", "sessions", "users"],
   settings: ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "invitations", "leaked-credentials", "members", "scopes", "sessions", "workspaces"],

@@ -46,6 +46,19 @@ function parseSecretScanningKeys(value: string | undefined): SecretScanningKey[]
   });
 }
 
+const DURATION_UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+/** WEBHOOK_RETRY_SCHEDULE: the waits before each retry, e.g. "5s,5m,30m,2h" (units ms, s, m, h). */
+function parseRetrySchedule(value: string): number[] {
+  const waits = value.split(",").map((part) => {
+    const match = /^([0-9]{1,9})(ms|s|m|h)$/.exec(part.trim());
+    if (!match || Number(match[1]) === 0) throw new Error(`"${part.trim()}" is not a wait like 200ms, 5s, 30m or 2h`);
+    return Number(match[1]) * DURATION_UNIT_MS[match[2] as keyof typeof DURATION_UNIT_MS];
+  });
+  if (waits.length > 20) throw new Error("at most 20 retries");
+  return waits;
+}
+
 /** Every setting the server reads. Parsed once at start; nothing else reads process.env. */
 const schema = z
   .object({
@@ -111,6 +124,31 @@ const schema = z
       .refine((v) => /^smtps?:\/\/[^/]/.test(v), "must start with smtp:// or smtps://")
       .optional(),
     MAIL_FROM: z.string().min(3).optional(),
+    // 32 bytes, base64 or base64url: the key that encrypts webhook signing secrets at rest (same on every node).
+    WEBHOOK_SECRETS_KEY: z
+      .string()
+      .optional()
+      .refine((v) => !v || Buffer.from(v, "base64").length === 32, "must be 32 bytes in base64 (openssl rand -base64 32)"),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: bool,
+    WEBHOOK_POLL_INTERVAL_MS: positiveInt(1000),
+    WEBHOOK_LEASE_MS: positiveInt(60_000),
+    WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
+    WEBHOOK_CONCURRENCY: positiveInt(8),
+    WEBHOOK_RETRY_SCHEDULE: z
+      .string()
+      .default("5s,5m,30m,2h,5h,8h,8h")
+      .transform((v, ctx) => {
+        try {
+          return parseRetrySchedule(v);
+        } catch (err) {
+          ctx.addIssue({ code: "custom", message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
+  })
+  .refine((env) => env.WEBHOOK_LEASE_MS > env.WEBHOOK_TIMEOUT_MS, {
+    path: ["WEBHOOK_LEASE_MS"],
+    message: "must be longer than WEBHOOK_TIMEOUT_MS (a lease must outlast the attempt it covers)",
   })
   .transform((env) => {
     const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, "");
@@ -167,6 +205,18 @@ const schema = z
       mail: env.SMTP_URL
         ? { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM ?? `Workspace Auth <no-reply@${new URL(issuer).hostname}>` }
         : null,
+      webhooks: {
+        /** Encrypts signing secrets at rest; undefined: a key generated once and kept in the database. */
+        secretsKey: env.WEBHOOK_SECRETS_KEY ? Buffer.from(env.WEBHOOK_SECRETS_KEY, "base64") : undefined,
+        /** Tests and private deployments: let deliveries reach loopback and private addresses. */
+        allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+        pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
+        leaseMs: env.WEBHOOK_LEASE_MS,
+        timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+        concurrency: env.WEBHOOK_CONCURRENCY,
+        /** The wait before retry 1, 2, …; a delivery failing once more than this list is long has failed. */
+        retryScheduleMs: env.WEBHOOK_RETRY_SCHEDULE,
+      },
     };
   });
 

@@ -24,6 +24,11 @@ import { createOAuthServer, type OAuthServer } from "./oauth/oauth-server.js";
 import { SharedRateLimitCounters } from "./rate-limit/shared-store.js";
 import { getOrCreateSecret } from "./security/server-secrets.js";
 import { LoginThrottle } from "./sessions/login-throttle.js";
+import type { WebhookDeps } from "./webhooks/deps.js";
+import { DeliveryWorker } from "./webhooks/delivery-worker.js";
+import { purgeOldWebhookEvents } from "./webhooks/purge-old-events.js";
+import { loadSecretBox } from "./webhooks/secret-box.js";
+import { wakeAfterCommit } from "./webhooks/wake-after-commit.js";
 
 /** Everything the HTTP layer and the CLI share, built once at start and passed down (no singletons). */
 export interface AppContext {
@@ -45,6 +50,10 @@ export interface AppContext {
   rateLimits: SharedRateLimitCounters;
   /** Outgoing mail through SMTP_URL, or null when none is configured. */
   mailer: Mailer | null;
+  /** What the webhook services need (the database and the box sealing signing secrets). */
+  webhooks: WebhookDeps;
+  /** This server's webhook delivery worker; null in one-shot CLI processes (servers send what they queue). */
+  webhookWorker: DeliveryWorker | null;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -93,13 +102,19 @@ export async function buildContext(config: Config, options: ContextOptions = {})
   resolver.useAccessTokens(new AccessTokenVerifier({ db, feed }, oauth.accessTokens, logger, metrics.cacheObserver("oauth"), verifierState));
   resolver.useSenderConstraint(new DpopSenderConstraint(db, config.issuer));
   const csrfSecret = await getOrCreateSecret(db, "csrf", () => crypto.randomBytes(32).toString("base64url"));
+  const webhooks: WebhookDeps = { db, secrets: await loadSecretBox(db, config.webhooks.secretsKey) };
   const rateLimits = new SharedRateLimitCounters(db, logger, {
     syncIntervalMs: config.rateLimit.syncIntervalMs,
     onSync: (ok) => metrics.rateLimitSyncs.inc({ result: ok ? "ok" : "error" }),
   });
 
   const tasks: PeriodicTask[] = [];
+  let webhookWorker: DeliveryWorker | null = null;
   if (options.background) {
+    const worker = new DeliveryWorker(webhooks, { databaseUrl: config.databaseUrl, ...config.webhooks }, logger);
+    wakeAfterCommit(db, () => worker.wake());
+    worker.start();
+    webhookWorker = worker;
     await feed.start();
     rateLimits.start();
     tasks.push(everyInterval("API key expiry sweep", EXPIRY_SWEEP_MS, logger, () => expireDueApiKeys(apiKeys)));
@@ -110,6 +125,12 @@ export async function buildContext(config: Config, options: ContextOptions = {})
         if (purged.sessions || purged.oauthArtifacts || purged.dpopProofs) logger.info({ purged }, "purged expired rows");
       }),
     );
+    tasks.push(
+      everyInterval("purge of old webhook events", config.purgeIntervalMs, logger, async () => {
+        const events = await purgeOldWebhookEvents(db);
+        if (events) logger.info({ purged: { webhookEvents: events } }, "purged old webhook events");
+      }),
+    );
   }
 
   const mailer = createMailer(config.mail);
@@ -118,6 +139,8 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     logger,
     db,
     mailer,
+    webhooks,
+    webhookWorker,
     feed,
     apiKeys,
     resolver,
@@ -128,7 +151,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     rateLimits,
     async close() {
       // Everything that queries in the background stops (and finishes its current run) before the pool closes.
-      await Promise.all(tasks.map((t) => t.stop()));
+      await Promise.all([...tasks.map((t) => t.stop()), webhookWorker?.stop()]);
       await feed.stop();
       await rateLimits.stop();
       mailer?.close();

@@ -1,9 +1,9 @@
-import { type Actor, recordAudit } from "../audit/audit-log.js";
+import { type Actor, type AuditTx, recordAudit } from "../audit/audit-log.js";
 import type { RecordChange } from "../change-feed/record-changes.js";
 import type { Db } from "../db/client.js";
 import { type ApiKeyRow, withKeyRelations } from "./api-key-view.js";
 
-type Tx = Pick<Db, "apiKey" | "auditEvent">;
+type Tx = Pick<Db, "apiKey"> & AuditTx;
 
 /**
  * Inside a withChanges transaction: revokes one key (unless it already is), writing its audit entry and

@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import { enqueueWebhookEvents, type OutboxTx } from "../webhook-outbox/enqueue-webhook-events.js";
 
 /** Who caused an event. `label` is a human-readable name (an email, a key prefix, an app name). */
 export interface Actor {
@@ -20,10 +21,15 @@ export interface AuditEntry {
 export const SYSTEM: Actor = { type: "system", label: "system" };
 export const CLI: Actor = { type: "cli", label: "command line" };
 
-type Tx = Pick<Db, "auditEvent">;
+/** What recordAudit writes to: the audit log and the webhook outbox (a transaction client, usually). */
+export type AuditTx = Pick<Db, "auditEvent"> & OutboxTx;
 
-/** Appends one event to the audit log. Pass a transaction client to record it atomically with the change. */
-export async function recordAudit(db: Tx, entry: AuditEntry): Promise<void> {
+/**
+ * Appends one event to the audit log. Pass a transaction client to record it atomically with the change.
+ * A change that is a webhook event (webhook-outbox/events-of-change.ts) also enters the webhook outbox here, in
+ * the same transaction, so no use case can forget to announce it.
+ */
+export async function recordAudit(db: AuditTx, entry: AuditEntry): Promise<void> {
   await db.auditEvent.create({
     data: {
       workspaceId: entry.workspaceId,
@@ -36,4 +42,5 @@ export async function recordAudit(db: Tx, entry: AuditEntry): Promise<void> {
       details: entry.details ? JSON.stringify(entry.details) : null,
     },
   });
+  await enqueueWebhookEvents(db, entry);
 }

@@ -1,10 +1,10 @@
-import { type Actor, recordAudit } from "../audit/audit-log.js";
+import { type Actor, type AuditTx, recordAudit } from "../audit/audit-log.js";
 import type { RecordChange } from "../change-feed/record-changes.js";
 import type { Db } from "../db/client.js";
 import { destroyGrantData } from "./grant-storage.js";
 import type { RevokedBy, RevokedReason } from "./deps.js";
 
-type Tx = Pick<Db, "authorizedApp" | "authorizedAppGrant" | "oidcModel" | "auditEvent">;
+type Tx = Pick<Db, "authorizedApp" | "authorizedAppGrant" | "oidcModel"> & AuditTx;
 
 export interface EndAuthorizations {
   by: RevokedBy;

@@ -1,0 +1,18 @@
+import type { AccessScope } from "../access/access-scope.js";
+import type { WebhookDeps } from "./deps.js";
+import { toWebhookView, type WebhookView } from "./webhook-view.js";
+import { requireVisibleWorkspace } from "./workspace-access.js";
+
+/** A workspace's endpoints, oldest first (the order they were added). Members see them; only admins change them. */
+export async function listWebhooks(deps: WebhookDeps, scope: AccessScope, workspaceId: string): Promise<WebhookView[]> {
+  await requireVisibleWorkspace(deps.db, scope, workspaceId);
+  const rows = await deps.db.webhookEndpoint.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  return rows.map((row) => toWebhookView(row));
+}
+
+/** The workspace's endpoints the system disabled after failures (the banner in Settings). */
+export async function disabledWebhooks(deps: WebhookDeps, scope: AccessScope, workspaceId: string): Promise<WebhookView[]> {
+  await requireVisibleWorkspace(deps.db, scope, workspaceId);
+  const rows = await deps.db.webhookEndpoint.findMany({ where: { workspaceId, status: "disabled" }, orderBy: [{ disabledAt: "desc" }, { id: "asc" }] });
+  return rows.map((row) => toWebhookView(row));
+}
