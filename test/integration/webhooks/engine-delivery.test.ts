@@ -58,17 +58,22 @@ function verified(request: Received, secret: string): Body {
   return new Webhook(secret).verify(request.body, request.headers) as Body;
 }
 
+/** Arrival order is not guaranteed (see the first test): compare events sorted by type. */
+const byType = (a: Body, b: Body) => a.type.localeCompare(b.type);
+
 const types = (requests: Received[]) => requests.map((r) => (JSON.parse(r.body) as Body).type);
 
 describe("events from the real use cases reach the receiver, signed", () => {
-  test("when a key is created, rotated and revoked, then three signed events arrive in order, with the right payload and no secret", async () => {
+  // Each event is its own delivery, sent as soon as it commits: they may overtake each other (the README tells
+  // receivers to order by `timestamp`), so the test does not assume arrival order.
+  test("when a key is created, rotated and revoked, then three signed events arrive, with the right payload and no secret", async () => {
     const { ws, secret, path } = await hooked(["api_key.created", "api_key.rotated", "api_key.revoked"]);
     const { key, record } = await makeKey(t.ctx, ws.id);
     const rotated = await rotateApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI });
     await revokeApiKey(t.ctx.apiKeys, { id: record.id, scope: OPERATOR, actor: CLI });
     const got = await receiver.waitFor(path, 3);
-    expect(types(got)).toEqual(["api_key.created", "api_key.rotated", "api_key.revoked"]);
-    const created = verified(got[0], secret);
+    expect(types(got).sort()).toEqual(["api_key.created", "api_key.revoked", "api_key.rotated"]);
+    const created = verified(got.find((r) => types([r])[0] === "api_key.created")!, secret);
     expect(created).toMatchObject({
       type: "api_key.created",
       data: { workspace_id: ws.id, object: { type: "api_key", id: record.id }, actor: { type: "cli", label: "command line" }, details: { name: record.name, prefix: record.prefix } },
@@ -94,7 +99,7 @@ describe("events from the real use cases reach the receiver, signed", () => {
     await addMember(t.ctx.db, { workspaceId: ws.id, email: user.email, role: "member", actor: CLI });
     await removeMember(t.ctx.db, { workspaceId: ws.id, email: user.email, actor: CLI });
     const got = await receiver.waitFor(path, 2);
-    expect(got.map((r) => verified(r, secret))).toEqual([
+    expect(got.map((r) => verified(r, secret)).sort(byType)).toEqual([
       expect.objectContaining({ type: "member.added", data: expect.objectContaining({ details: { email: user.email, role: "member" } }) }),
       expect.objectContaining({ type: "member.removed", data: expect.objectContaining({ details: { email: user.email, role: "member" } }) }),
     ]);
@@ -107,7 +112,7 @@ describe("events from the real use cases reach the receiver, signed", () => {
     const record = await t.ctx.db.authorizedApp.findFirstOrThrow({ where: { clientId: client.id, workspaceId: ws.id } });
     await revokeAuthorizedApp({ db: t.ctx.db, feed: t.ctx.feed }, { id: record.id, scope: OPERATOR, by: "user", actor: CLI });
     const got = await receiver.waitFor(path, 2);
-    const [authorized, revoked] = got.map((r) => verified(r, secret));
+    const [authorized, revoked] = got.map((r) => verified(r, secret)).sort(byType);
     expect(authorized).toMatchObject({ type: "authorized_app.authorized", data: { object: { type: "authorized_app", id: record.id }, details: { app_name: "Hooked App", client_id: client.id } } });
     expect(authorized.data.actor).toEqual({ type: "user", label: owner.user.email });
     expect(revoked).toMatchObject({ type: "authorized_app.revoked", data: { object: { id: record.id } } });
@@ -136,7 +141,7 @@ describe("events from the real use cases reach the receiver, signed", () => {
     await announceExpiringKeys(t.ctx.apiKeys);
     await expireApiKey(t.ctx.apiKeys, record.id, new Date(Date.now() + 2 * 86_400_000));
     const got = await receiver.waitFor(path, 2);
-    expect(got.map((r) => verified(r, secret).type)).toEqual(["api_key.expiring_soon", "api_key.expired"]);
+    expect(got.map((r) => verified(r, secret).type).sort()).toEqual(["api_key.expired", "api_key.expiring_soon"]);
   });
 
   test("when an event is not subscribed, or happens in another workspace, then this webhook gets nothing", async () => {
