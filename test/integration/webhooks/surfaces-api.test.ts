@@ -1,5 +1,6 @@
 import request from "supertest";
 import { startTestApp, type TestApp } from "../../support/app.js";
+import { makeKey } from "../../support/fixtures.js";
 import { type Agent, makeWorld, signedIn } from "../../support/world.js";
 
 let t: TestApp;
@@ -142,5 +143,53 @@ describe("/api/webhooks: adding, reading, changing", () => {
     expect((await admin.a.get(`/api/webhooks/${webhook.id}/deliveries?limit=0`).expect(422)).body.error.message).toContain("limit");
     expect((await admin.a.get(`/api/webhooks/${webhook.id}/deliveries?cursor=a/b`).expect(422)).body.error.message).toContain("cursor");
     expect((await admin.a.get(`/api/webhooks/${webhook.id}/deliveries`).expect(200)).body).toMatchObject({ data: expect.any(Array), has_more: false, next_cursor: null });
+  });
+});
+
+describe("/api/webhooks: deliveries, resend, enable", () => {
+  test("when keys are created, then the endpoint's deliveries list their events newest first, page by page", async () => {
+    const admin = await apiClient(w.admin);
+    const { webhook } = await addEndpoint(admin, { events: ["api_key.created"] });
+    const first = await makeKey(t.ctx, w.ws.id);
+    const second = await makeKey(t.ctx, w.ws.id);
+    const page1 = (await admin.a.get(`/api/webhooks/${webhook.id}/deliveries?limit=1`).expect(200)).body;
+    expect(page1).toMatchObject({ has_more: true, next_cursor: page1.data[0].id });
+    expect(page1.data[0]).toMatchObject({ webhook_id: webhook.id, event_type: "api_key.created", event_id: expect.stringMatching(/^msg_/), attempts: expect.any(Array) });
+    const page2 = (await admin.a.get(`/api/webhooks/${webhook.id}/deliveries?limit=1&cursor=${page1.next_cursor}`).expect(200)).body;
+    expect(page2.data[0].id).not.toBe(page1.data[0].id);
+    const events = await t.ctx.db.webhookEvent.findMany({ where: { id: { in: [page1.data[0].event_id, page2.data[0].event_id] } } });
+    expect(events.map((e) => JSON.parse(e.payload).data.object.id).sort()).toEqual([first.record.id, second.record.id].sort());
+    // A member reads them too.
+    await (await apiClient(w.member)).a.get(`/api/webhooks/${webhook.id}/deliveries`).expect(200);
+  });
+
+  test("when an admin resends a delivery, then 202 and a new delivery of the same event id; a member's resend is 403, a stranger's 404", async () => {
+    const admin = await apiClient(w.admin);
+    const { webhook } = await addEndpoint(admin, { events: ["api_key.created"] });
+    await makeKey(t.ctx, w.ws.id);
+    const [delivery] = (await admin.a.get(`/api/webhooks/${webhook.id}/deliveries`).expect(200)).body.data;
+    expect((await send(await apiClient(w.member), "post", `/api/webhook-deliveries/${delivery.id}/resend`).expect(403)).body.error.code).toBe("forbidden");
+    expect((await send(await apiClient(w.stranger), "post", `/api/webhook-deliveries/${delivery.id}/resend`).expect(404)).body.error.code).toBe("not_found");
+    await send(admin, "post", `/api/webhook-deliveries/${delivery.id}/resend`, { now: true }).expect(422);
+    const res = await send(admin, "post", `/api/webhook-deliveries/${delivery.id}/resend`).expect(202);
+    expect(res.body.data).toMatchObject({ webhook_id: webhook.id, event_id: delivery.event_id, event_type: "api_key.created", status: "pending" });
+    expect(res.body.data.id).not.toBe(delivery.id);
+    const listed = (await admin.a.get(`/api/webhooks/${webhook.id}/deliveries`).expect(200)).body.data as { id: string; event_id: string }[];
+    expect(listed.filter((d) => d.event_id === delivery.event_id)).toHaveLength(2);
+  });
+
+  test("when an endpoint is disabled, then resend is 409 until an admin enables it (a member's enable is 403)", async () => {
+    const admin = await apiClient(w.admin);
+    const { webhook } = await addEndpoint(admin, { events: ["api_key.created"] });
+    await makeKey(t.ctx, w.ws.id);
+    const [delivery] = (await admin.a.get(`/api/webhooks/${webhook.id}/deliveries`).expect(200)).body.data;
+    // What the delivery worker does after repeated failures (covered by the engine's own tests).
+    await t.ctx.db.webhookEndpoint.update({ where: { id: webhook.id }, data: { status: "disabled", disabledAt: new Date(), disabledReason: "5 attempts failed" } });
+    expect((await admin.a.get(`/api/webhooks/${webhook.id}`).expect(200)).body.data).toMatchObject({ status: "disabled", disabled_reason: "5 attempts failed" });
+    expect((await send(admin, "post", `/api/webhook-deliveries/${delivery.id}/resend`).expect(409)).body.error.code).toBe("webhook_disabled");
+    await send(await apiClient(w.member), "post", `/api/webhooks/${webhook.id}/enable`).expect(403);
+    const enabled = await send(admin, "post", `/api/webhooks/${webhook.id}/enable`).expect(200);
+    expect(enabled.body.data).toMatchObject({ status: "enabled", disabled_at: null, disabled_reason: null });
+    await send(admin, "post", `/api/webhook-deliveries/${delivery.id}/resend`).expect(202);
   });
 });

@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from "../../support/app.js";
+import { makeKey } from "../../support/fixtures.js";
 import { type Agent, hiddenField, makeWorld, signedIn, tokenFrom } from "../../support/world.js";
 import { WEBHOOK_EVENT_TYPES } from "../../../src/webhook-outbox/webhook-events.js";
 
@@ -135,5 +136,45 @@ describe("Settings → Webhooks", () => {
   test("when the Settings pages render, then the navigation has a Webhooks tab", async () => {
     const page = (await admin.get("/settings/api-keys").expect(200)).text;
     expect(page).toContain('<a href="/settings/webhooks"');
+  });
+
+  test("when a key is created, then the endpoint page lists the delivery; Resend queues the same event again and says so", async () => {
+    await addThroughForm({ url: "https://deliveries.example.test/in", events: "api_key.created" });
+    const id = await endpointIdByUrl("https://deliveries.example.test/in");
+    await makeKey(t.ctx, w.ws.id);
+    const page = (await admin.get(`/settings/webhooks/${id}`).expect(200)).text;
+    const deliveryId = /data-delivery-id="([^"]+)"/.exec(page)![1];
+    const eventId = /<code>(msg_[^<]+)<\/code>/.exec(page)![1];
+    expect(page).toContain("api_key.created");
+    const member = await signedIn(t, w.member);
+    const memberCsrf = await tokenFrom(member, `/settings/webhooks/${id}`);
+    await member.post(`/settings/webhooks/deliveries/${deliveryId}/resend`).type("form").send({ _csrf: memberCsrf }).expect(403);
+    const res = await admin.post(`/settings/webhooks/deliveries/${deliveryId}/resend`).type("form").send({ _csrf: hiddenField(page, "_csrf") }).expect(303);
+    const after = (await admin.get(res.headers.location).expect(200)).text;
+    expect(after).toContain("The event was queued again, with the same webhook-id.");
+    expect(after.match(/data-delivery-id=/g)).toHaveLength(2);
+    expect(after.split(eventId).length - 1).toBeGreaterThanOrEqual(2);
+  });
+
+  test("when an endpoint is disabled, then its workspace's owners and admins see the banner on every Settings page, linking to it; members and others do not; Enable removes it", async () => {
+    await addThroughForm({ url: "https://broken.example.test/in", events: "member.added" });
+    const id = await endpointIdByUrl("https://broken.example.test/in");
+    // What the delivery worker does after repeated failures (covered by the engine's own tests).
+    await t.ctx.db.webhookEndpoint.update({ where: { id }, data: { status: "disabled", disabledAt: new Date(), disabledReason: "8 attempts failed" } });
+    const owner = await signedIn(t, w.owner);
+    for (const path of ["/settings/api-keys", "/settings/activity", "/settings/members", "/settings/account", `/settings/members/invitations?workspace=${w.ws.id}`]) {
+      const page = (await owner.get(path).expect(200)).text;
+      expect(page).toContain('data-banner="webhook-disabled"');
+      expect(page).toContain("https://broken.example.test/in");
+      expect(page).toContain(`href="/settings/webhooks/${id}">Review</a>`);
+    }
+    for (const other of [w.member, w.stranger]) {
+      expect((await (await signedIn(t, other)).get("/settings/api-keys").expect(200)).text).not.toContain('data-banner="webhook-disabled"');
+    }
+    const endpoint = (await admin.get(`/settings/webhooks/${id}`).expect(200)).text;
+    expect(endpoint).toContain("This endpoint is disabled");
+    expect(endpoint).toContain("8 attempts failed");
+    await admin.post(`/settings/webhooks/${id}/enable`).type("form").send({ _csrf: hiddenField(endpoint, "_csrf") }).expect(303);
+    expect((await owner.get("/settings/api-keys").expect(200)).text).not.toContain('data-banner="webhook-disabled"');
   });
 });
