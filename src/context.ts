@@ -25,7 +25,9 @@ import { SharedRateLimitCounters } from "./rate-limit/shared-store.js";
 import { getOrCreateSecret } from "./security/server-secrets.js";
 import { LoginThrottle } from "./sessions/login-throttle.js";
 import type { WebhookDeps } from "./webhooks/deps.js";
+import { DeliveryWorker } from "./webhooks/delivery-worker.js";
 import { loadSecretBox } from "./webhooks/secret-box.js";
+import { wakeAfterCommit } from "./webhooks/wake-after-commit.js";
 
 /** Everything the HTTP layer and the CLI share, built once at start and passed down (no singletons). */
 export interface AppContext {
@@ -49,6 +51,8 @@ export interface AppContext {
   mailer: Mailer | null;
   /** What the webhook services need (the database and the box sealing signing secrets). */
   webhooks: WebhookDeps;
+  /** This server's webhook delivery worker; null in one-shot CLI processes (servers send what they queue). */
+  webhookWorker: DeliveryWorker | null;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
@@ -104,7 +108,12 @@ export async function buildContext(config: Config, options: ContextOptions = {})
   });
 
   const tasks: PeriodicTask[] = [];
+  let webhookWorker: DeliveryWorker | null = null;
   if (options.background) {
+    const worker = new DeliveryWorker(webhooks, { databaseUrl: config.databaseUrl, ...config.webhooks }, logger);
+    wakeAfterCommit(db, () => worker.wake());
+    worker.start();
+    webhookWorker = worker;
     await feed.start();
     rateLimits.start();
     tasks.push(everyInterval("API key expiry sweep", EXPIRY_SWEEP_MS, logger, () => expireDueApiKeys(apiKeys)));
@@ -124,6 +133,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     db,
     mailer,
     webhooks,
+    webhookWorker,
     feed,
     apiKeys,
     resolver,
@@ -134,7 +144,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     rateLimits,
     async close() {
       // Everything that queries in the background stops (and finishes its current run) before the pool closes.
-      await Promise.all(tasks.map((t) => t.stop()));
+      await Promise.all([...tasks.map((t) => t.stop()), webhookWorker?.stop()]);
       await feed.stop();
       await rateLimits.stop();
       mailer?.close();
