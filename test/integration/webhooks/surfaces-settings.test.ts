@@ -160,7 +160,7 @@ describe("Settings → Webhooks", () => {
     await addThroughForm({ url: "https://broken.example.test/in", events: "member.added" });
     const id = await endpointIdByUrl("https://broken.example.test/in");
     // What the delivery worker does after repeated failures (covered by the engine's own tests).
-    await t.ctx.db.webhookEndpoint.update({ where: { id }, data: { status: "disabled", disabledAt: new Date(), disabledReason: "8 attempts failed" } });
+    await t.ctx.db.webhookEndpoint.update({ where: { id }, data: { status: "disabled", disabledAt: new Date(), disabledReason: "A delivery failed after 8 attempts." } });
     const owner = await signedIn(t, w.owner);
     for (const path of ["/settings/api-keys", "/settings/activity", "/settings/members", "/settings/account", `/settings/members/invitations?workspace=${w.ws.id}`]) {
       const page = (await owner.get(path).expect(200)).text;
@@ -173,7 +173,7 @@ describe("Settings → Webhooks", () => {
     }
     const endpoint = (await admin.get(`/settings/webhooks/${id}`).expect(200)).text;
     expect(endpoint).toContain("This endpoint is disabled");
-    expect(endpoint).toContain("8 attempts failed");
+    expect(endpoint).toContain("A delivery failed after 8 attempts.");
     await admin.post(`/settings/webhooks/${id}/enable`).type("form").send({ _csrf: hiddenField(endpoint, "_csrf") }).expect(303);
     expect((await owner.get("/settings/api-keys").expect(200)).text).not.toContain('data-banner="webhook-disabled"');
   });
