@@ -33,21 +33,19 @@ export interface ClaimedDelivery {
 export async function claimDueDeliveries(db: Db, databaseUrl: string, limit: number, leaseMs: number, now = new Date()): Promise<ClaimedDelivery[]> {
   const token = crypto.randomBytes(12).toString("base64url");
   const leaseUntil = new Date(now.getTime() + leaseMs);
+  const due = Prisma.sql`
+    SELECT d."id" FROM "WebhookDelivery" d
+    WHERE d."status" = 'pending' AND d."nextAttemptAt" <= ${now}
+      AND (d."leaseUntil" IS NULL OR d."leaseUntil" < ${now})
+      AND EXISTS (SELECT 1 FROM "WebhookEndpoint" e WHERE e."id" = d."endpointId" AND e."status" = 'enabled')
+    ORDER BY d."nextAttemptAt"
+    LIMIT ${limit}`;
   // A read first: on SQLite the claim is a write, and an idle poll must not take the write lock every second.
-  const due = await db.$queryRaw<{ id: string }[]>`
-    SELECT "id" FROM "WebhookDelivery" WHERE "status" = 'pending' AND "nextAttemptAt" <= ${now} LIMIT 1`;
-  if (!due.length) return [];
+  if (!(await db.$queryRaw<{ id: string }[]>(due)).length) return [];
   const lock = databaseKind(databaseUrl) === "postgres" ? Prisma.sql`FOR UPDATE OF d SKIP LOCKED` : Prisma.empty;
   const claimed = await db.$queryRaw<{ id: string }[]>`
     UPDATE "WebhookDelivery" SET "leaseToken" = ${token}, "leaseUntil" = ${leaseUntil}
-    WHERE "id" IN (
-      SELECT d."id" FROM "WebhookDelivery" d
-      WHERE d."status" = 'pending' AND d."nextAttemptAt" <= ${now}
-        AND (d."leaseUntil" IS NULL OR d."leaseUntil" < ${now})
-        AND EXISTS (SELECT 1 FROM "WebhookEndpoint" e WHERE e."id" = d."endpointId" AND e."status" = 'enabled')
-      ORDER BY d."nextAttemptAt"
-      LIMIT ${limit}
-      ${lock})
+    WHERE "id" IN (${due} ${lock})
     RETURNING "id"`;
   if (!claimed.length) return [];
   const rows = await db.webhookDelivery.findMany({
