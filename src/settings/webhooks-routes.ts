@@ -97,18 +97,21 @@ export function webhooksRoutes(ctx: AppContext, kit: PageKit): Router {
   router.post("/settings/webhooks", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const workspace = requireAdministered(viewer, selectedWorkspace(viewer, body.workspace_id)?.id ?? "");
+    // The form names its workspace; without one there is nothing to add to (403 like any workspace not administered).
+    const named = typeof body.workspace_id === "string" && body.workspace_id ? selectedWorkspace(viewer, body.workspace_id) : null;
+    const workspace = requireAdministered(viewer, named?.id ?? "");
     const retry = (error: string) => renderList(req, res, viewer, workspace.id, { status: 422, add: { values: valuesOf(body), error } });
     const form = parseEndpointForm(body);
     if (!form.ok) return retry(form.problem);
+    let created;
     try {
-      const created = await createWebhook(deps, scopeOf(viewer), workspace.id, form.input, viewer.actor);
-      await renderList(req, res, viewer, workspace.id, { status: 201, result: { kind: "created", ...created } });
+      created = await createWebhook(deps, scopeOf(viewer), workspace.id, form.input, viewer.actor);
     } catch (err) {
       // Problems a person can fix (the URL, the events, too many endpoints) stay on the form.
       if (err instanceof ValidationError || err instanceof ConflictError) return retry(err.message);
       throw err;
     }
+    await renderList(req, res, viewer, workspace.id, { status: 201, result: { kind: "created", ...created } });
   });
 
   router.get("/settings/webhooks/:id/edit", async (req, res) => {
