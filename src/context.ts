@@ -26,6 +26,7 @@ import { getOrCreateSecret } from "./security/server-secrets.js";
 import { LoginThrottle } from "./sessions/login-throttle.js";
 import type { WebhookDeps } from "./webhooks/deps.js";
 import { DeliveryWorker } from "./webhooks/delivery-worker.js";
+import { purgeOldWebhookEvents } from "./webhooks/purge-old-events.js";
 import { loadSecretBox } from "./webhooks/secret-box.js";
 import { wakeAfterCommit } from "./webhooks/wake-after-commit.js";
 
@@ -122,6 +123,12 @@ export async function buildContext(config: Config, options: ContextOptions = {})
       everyInterval("purge of expired sessions and OAuth artifacts", config.purgeIntervalMs, logger, async () => {
         const purged = await purgeExpired(db);
         if (purged.sessions || purged.oauthArtifacts || purged.dpopProofs) logger.info({ purged }, "purged expired rows");
+      }),
+    );
+    tasks.push(
+      everyInterval("purge of old webhook events", config.purgeIntervalMs, logger, async () => {
+        const events = await purgeOldWebhookEvents(db);
+        if (events) logger.info({ purged: { webhookEvents: events } }, "purged old webhook events");
       }),
     );
   }

@@ -8,6 +8,7 @@ import { listDeliveries } from "../../../src/webhooks/list-deliveries.js";
 import { disabledWebhooks, listWebhooks } from "../../../src/webhooks/list-webhooks.js";
 import { resendDelivery } from "../../../src/webhooks/resend-delivery.js";
 import { rotateWebhookSecret } from "../../../src/webhooks/rotate-webhook-secret.js";
+import { purgeOldWebhookEvents } from "../../../src/webhooks/purge-old-events.js";
 import { updateWebhook } from "../../../src/webhooks/update-webhook.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
@@ -24,6 +25,8 @@ const url = "https://hooks.example.com/in";
 
 beforeAll(async () => {
   t = await startTestApp();
+  // The service rules only: nothing is sent from this file (the engine tests send).
+  await t.ctx.webhookWorker!.stop();
   const owner = await makeUser(t.ctx);
   wsId = (await makeWorkspace(t.ctx, undefined, [{ userId: owner.id, role: "owner" }])).id;
   otherId = (await makeWorkspace(t.ctx)).id;
@@ -171,5 +174,22 @@ describe("deliveries", () => {
     const [delivery] = (await listDeliveries(t.ctx.webhooks, scope, webhook.id, { limit: 1 })).data;
     await t.ctx.db.webhookEndpoint.update({ where: { id: webhook.id }, data: { status: "disabled" } });
     await expect(resendDelivery(t.ctx.webhooks, scope, delivery.id, admin)).rejects.toMatchObject({ status: 409, code: "webhook_disabled" });
+  });
+
+  test("when events are older than 30 days, then the purge deletes them with their deliveries and attempts, unless a delivery is pending", async () => {
+    const ws = await makeWorkspace(t.ctx);
+    const { webhook } = await createWebhook(t.ctx.webhooks, OPERATOR, ws.id, { url, events: ["api_key.created"] }, CLI);
+    await makeKey(t.ctx, ws.id);
+    await makeKey(t.ctx, ws.id);
+    await makeKey(t.ctx, ws.id);
+    const [recent, done, pending] = await t.ctx.db.webhookDelivery.findMany({ where: { endpointId: webhook.id }, orderBy: { createdAt: "asc" } });
+    const old = new Date(Date.now() - 31 * 86_400_000);
+    await t.ctx.db.webhookEvent.updateMany({ where: { id: { in: [done.eventId, pending.eventId] } }, data: { createdAt: old } });
+    await t.ctx.db.webhookDelivery.updateMany({ where: { id: { in: [recent.id, done.id] } }, data: { status: "succeeded" } });
+    await t.ctx.db.webhookAttempt.create({ data: { deliveryId: done.id, startedAt: old, durationMs: 3, responseStatus: 204, outcome: "succeeded" } });
+    expect(await purgeOldWebhookEvents(t.ctx.db)).toBe(1);
+    const left = await t.ctx.db.webhookDelivery.findMany({ where: { endpointId: webhook.id } });
+    expect(left.map((d) => d.id).sort()).toEqual([recent.id, pending.id].sort());
+    expect(await t.ctx.db.webhookAttempt.count({ where: { deliveryId: done.id } })).toBe(0);
   });
 });
