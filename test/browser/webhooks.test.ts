@@ -82,6 +82,7 @@ test("when an endpoint keeps failing until it is disabled, then every Settings p
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/settings/webhooks");
   await addEndpoint(page, failing);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await makeKey(t.ctx, ws.id);
   // The first attempt and the test's two retries fail (500), then the endpoint is disabled.
   await receiver.waitFor(`/fail-${ws.id}`, 3);

@@ -1,6 +1,10 @@
 import request from "supertest";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey } from "../../support/fixtures.js";
+import { OPERATOR } from "../../../src/access/access-scope.js";
+import { CLI } from "../../../src/audit/audit-log.js";
+import { createWebhook } from "../../../src/webhooks/create-webhook.js";
+import { deleteWebhook } from "../../../src/webhooks/delete-webhook.js";
 import { type Agent, makeWorld, signedIn } from "../../support/world.js";
 
 let t: TestApp;
@@ -91,6 +95,18 @@ describe("/api/webhooks: adding, reading, changing", () => {
     await send(admin, "post", "/api/webhooks", { workspace_id: w.ws.id, url: RECEIVER, events: [] }).expect(422);
     await send(admin, "post", "/api/webhooks", { workspace_id: w.ws.id, url: RECEIVER, events: ["api_key.created"], secret: "whsec_mine" }).expect(422);
     expect((await admin.a.get(`/api/webhooks?workspace=${w.ws.id}`).expect(200)).body.data.length).toBe(before);
+  });
+
+  test("when a workspace already has 20 endpoints, then adding one more is 409 too_many_webhooks", async () => {
+    const stranger = await apiClient(w.stranger);
+    for (let i = 0; i < 20; i++) {
+      await createWebhook(t.ctx.webhooks, OPERATOR, w.other.id, { url: `https://many.example.test/${i}`, events: ["member.added"] }, CLI);
+    }
+    const res = await send(stranger, "post", "/api/webhooks", { workspace_id: w.other.id, url: RECEIVER, events: ["member.added"] }).expect(409);
+    expect(res.body.error.code).toBe("too_many_webhooks");
+    await Promise.all(
+      ((await stranger.a.get(`/api/webhooks?workspace=${w.other.id}`).expect(200)).body.data as { id: string }[]).map((h) => deleteWebhook(t.ctx.webhooks, OPERATOR, h.id, CLI)),
+    );
   });
 
   test("when a POST lacks the CSRF header, or nobody is signed in, then 403 invalid_csrf_token / 401 and nothing is added", async () => {
