@@ -82,14 +82,14 @@ describe("/api/webhooks: adding, reading, changing", () => {
     await admin.a.get(`/api/webhooks/${webhook.id}`).expect(200);
   });
 
-  test("when the URL is not https (nor http on loopback) or not a URL, or the events are unknown or none, then a 4xx envelope and nothing is added", async () => {
+  test("when the URL is not https (nor http on loopback) or not a URL, or the events are unknown or none, then 422 naming the problem and nothing is added", async () => {
     const admin = await apiClient(w.admin);
     const before = (await admin.a.get(`/api/webhooks?workspace=${w.ws.id}`).expect(200)).body.data.length;
     for (const url of ["http://hooks.example.test/x", "ftp://hooks.example.test/x", "not a url", "https://"]) {
       const res = await send(admin, "post", "/api/webhooks", { workspace_id: w.ws.id, url, events: ["api_key.created"] });
-      expect(res.status).toBeGreaterThanOrEqual(400);
-      expect(res.status).toBeLessThan(500);
-      expect(res.body.error).toMatchObject({ type: "invalid_request_error", message: expect.any(String) });
+      // Bad input is 422 validation_failed throughout this API (the issue's "400" is the family, not the code).
+      expect([res.status, res.body.error?.code]).toEqual([422, "validation_failed"]);
+      expect(res.body.error.message).toContain("url");
     }
     await send(admin, "post", "/api/webhooks", { workspace_id: w.ws.id, url: RECEIVER, events: ["api_key.eaten"] }).expect(422);
     await send(admin, "post", "/api/webhooks", { workspace_id: w.ws.id, url: RECEIVER, events: [] }).expect(422);
