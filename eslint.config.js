@@ -43,12 +43,12 @@ const PARTS = {
   webhooks: ["access", "audit", "config.ts", "db", "errors", "generated", "http", "logger.ts", "security", "webhook-outbox"],
   members: ["access", "api-keys", "audit", "authorized-apps", "change-feed", "db", "errors", "generated", "users", "workspaces"],
   account: ["audit", "db", "errors", "sessions", "users"],
-  settings: ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "invitations", "leaked-credentials", "members", "scopes", "sessions", "workspaces"],
-  "admin-api": ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "invitations", "members", "sessions", "workspaces"],
-  cli: ["access", "api-keys", "audit", "authorized-apps", "config.ts", "db", "errors", "invitations", "logger.ts", "members", "oauth", "users", "workspaces"],
+  settings: ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "invitations", "leaked-credentials", "members", "scopes", "sessions", "webhook-outbox", "webhooks", "workspaces"],
+  "admin-api": ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "invitations", "members", "sessions", "webhook-outbox", "webhooks", "workspaces"],
+  cli: ["access", "api-keys", "audit", "authorized-apps", "config.ts", "db", "errors", "invitations", "logger.ts", "members", "oauth", "users", "webhook-outbox", "webhooks", "workspaces"],
   types: ["credentials", "logger.ts", "users"],
   // The OpenAPI document reads the routes' request schemas and the views' response schemas; only app.ts uses it.
-  openapi: ["account", "activity", "admin-api", "api-keys", "authorized-apps", "http", "invitations", "members", "oauth", "resources", "scopes", "sessions", "workspaces"],
+  openapi: ["account", "activity", "admin-api", "api-keys", "authorized-apps", "http", "invitations", "members", "oauth", "resources", "scopes", "sessions", "webhook-outbox", "webhooks", "workspaces"],
 };
 
 // The table itself must have no cycle: a part may not reach itself through what it may import.

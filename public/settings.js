@@ -118,6 +118,25 @@
     if (button) button.hidden = true;
   });
 
+  // "All events" ticks or clears every event box, and follows them (without JavaScript the server reads it instead).
+  document.querySelectorAll("[data-select-all-group]").forEach(function (group) {
+    var all = group.querySelector("[data-select-all]");
+    var boxes = Array.prototype.slice.call(group.querySelectorAll("input[type=checkbox]:not([data-select-all])"));
+    if (!all) return;
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) {
+        box.checked = all.checked;
+      });
+    });
+    boxes.forEach(function (box) {
+      box.addEventListener("change", function () {
+        all.checked = boxes.every(function (b) {
+          return b.checked;
+        });
+      });
+    });
+  });
+
   // Dialogs the server opened (a result, a form with an error, a confirmation page) become real modals.
   // Closing one leaves the page it belongs to: its secret or its confirmation must not linger.
   document.querySelectorAll("dialog[data-modal][open]").forEach(function (dialog) {

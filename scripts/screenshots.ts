@@ -1,7 +1,7 @@
 /**
  * `npm run screenshots`: starts the app on a throw-away SQLite database with demo data, signs in with
  * Debian's Chromium and saves the Settings screenshots the README shows into docs/: the tabs, the
- * "Save Your API Key" dialog, the review of what a leaving member leaves behind, My account, and the API Keys
+ * "Save Your API Key" dialog, the review of what a leaving member leaves behind, My account, Webhooks, and the API Keys
  * and Team Members tabs on a phone-sized screen.
  */
 import crypto from "node:crypto";
@@ -29,6 +29,8 @@ import { addMember } from "../src/workspaces/add-member.js";
 import { createWorkspace } from "../src/workspaces/create-workspace.js";
 import { removeMember } from "../src/workspaces/remove-member.js";
 import { setMemberRole } from "../src/workspaces/set-member-role.js";
+import { createWebhook } from "../src/webhooks/create-webhook.js";
+import { WEBHOOK_EVENT_TYPES } from "../src/webhook-outbox/webhook-events.js";
 import { launchBrowser } from "../test/support/browser.js";
 import { OPERATOR } from "../src/access/access-scope.js";
 
@@ -110,6 +112,11 @@ async function seed(ctx: AppContext): Promise<void> {
     },
   });
   await db.user.update({ where: { email: "sam@acme.example" }, data: { lastSignInAt: new Date(Date.now() - 6 * DAY) } });
+  // Two webhook endpoints: every event to the security team, expiry notices to operations.
+  const hook = (url: string, description: string, events: (typeof WEBHOOK_EVENT_TYPES)[number][]) =>
+    createWebhook(ctx.webhooks, OPERATOR, acme.id, { url, description, events }, asMaya);
+  await hook("https://siem.acme.example/hooks/workspace-auth", "Security alerts", [...WEBHOOK_EVENT_TYPES]);
+  await hook("https://ops.acme.example/key-expiry", "Key expiry reminders", ["api_key.expiring_soon", "api_key.expired"]);
 }
 
 /** An app approved by someone other than Maya. */
@@ -150,6 +157,9 @@ async function shoot(browser: Browser, baseURL: string): Promise<void> {
 
   await page.goto("/settings/account");
   await page.screenshot({ path: path.join(docs, "settings-account.png"), fullPage: true });
+
+  await page.goto("/settings/webhooks");
+  await page.screenshot({ path: path.join(docs, "settings-webhooks.png"), fullPage: true });
 
   // The same session on a phone-sized screen: rows become labelled cards.
   await page.setViewportSize({ width: 390, height: 844 });

@@ -36,6 +36,11 @@ function leakSuffix(d: Details): string {
   return "";
 }
 
+/** A webhook endpoint by the URL the audit recorded (without its query). */
+function hookLabel(d: Details): string {
+  return text(d.url) ? `webhook endpoint ${String(d.url)}` : "a webhook endpoint";
+}
+
 const DESCRIBE: Record<string, (d: Details) => string> = {
   "api_key.created": (d) => {
     const access = d.access === "custom" ? permissionList(d.scopes) : ACCESS_LABELS[String(d.access)];
@@ -85,6 +90,13 @@ const DESCRIBE: Record<string, (d: Details) => string> = {
     `${text(d.email) ?? "Someone"} joined as ${text(d.role) ?? "member"}${text(d.invited_by) ? `, invited by ${String(d.invited_by)}` : ""}`,
   "invitation.revoked": (d) => `Revoked the invitation of ${text(d.email) ?? "someone"}`,
   "workspace.created": (d) => `Created the workspace${text(d.name) ? ` “${String(d.name)}”` : ""}`,
+  "webhook.created": (d) => `Added ${hookLabel(d)}${Array.isArray(d.events) ? ` for ${d.events.join(", ")}` : ""}`,
+  "webhook.updated": (d) => `Edited ${hookLabel(d)}${Array.isArray(d.changed) && d.changed.length ? `: ${d.changed.join(", ")}` : ""}`,
+  "webhook.deleted": (d) => `Deleted ${hookLabel(d)}`,
+  "webhook.secret_rotated": (d) => `Rotated the signing secret of ${hookLabel(d)}; the previous one signs for 24 hours`,
+  "webhook.enabled": (d) => `Enabled ${hookLabel(d)} again`,
+  "webhook.disabled": (d) => `Disabled ${hookLabel(d)} after repeated failures${text(d.reason) ? `. ${String(d.reason)}` : ""}`,
+  "webhook.delivery_resent": (d) => `Resent ${text(d.event_type) ?? "an event"}${text(d.event_id) ? ` (${String(d.event_id)})` : ""} to ${hookLabel(d)}`,
 };
 
 /** A human-readable line for an audit action and its details; unknown actions fall back to the action name. */

@@ -8,6 +8,7 @@ import { apiKeysApi } from "./api-keys-api.js";
 import { authorizedAppsApi } from "./authorized-apps-api.js";
 import { membersApi } from "./members-api.js";
 import { invitationsApi } from "./invitations-api.js";
+import { webhooksApi } from "./webhooks-api.js";
 import { workspacesApi } from "./workspaces-api.js";
 
 /**
@@ -28,5 +29,6 @@ export function adminApiRouter(ctx: AppContext, kit: PageKit): Router {
   router.use(activityApi(ctx));
   router.use(accountApi(ctx));
   router.use(invitationsApi(ctx));
+  router.use(webhooksApi(ctx));
   return router;
 }

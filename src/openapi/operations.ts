@@ -3,6 +3,7 @@ import { protectedResourceMetadataSchema, PROTECTED_RESOURCE_PATH } from "../oau
 import { apiOperations } from "./api-operations.js";
 import type { Operation } from "./operation.js";
 import { v1Operations } from "./v1-operations.js";
+import { webhookOperations } from "./webhooks-operations.js";
 
 /*
  * HOW TO DOCUMENT A CHANGE (the contract test fails the build until you do):
@@ -43,4 +44,4 @@ const discoveryOperations: Operation[] = [
 ];
 
 /** Every documented operation. */
-export const allOperations: Operation[] = [...v1Operations, ...apiOperations, ...discoveryOperations];
+export const allOperations: Operation[] = [...v1Operations, ...apiOperations, ...webhookOperations, ...discoveryOperations];

@@ -3,7 +3,7 @@ import type { PageKit } from "../sessions/page-kit.js";
 import { fmt } from "./format.js";
 import type { Viewer } from "../workspaces/viewer.js";
 
-export type SettingsTab = "api-keys" | "authorized-apps" | "members" | "activity" | "account";
+export type SettingsTab = "api-keys" | "authorized-apps" | "members" | "activity" | "webhooks" | "account";
 
 /** Renders a Settings page inside the shared layout (header, tabs, sign-out form). */
 export function renderSettings(

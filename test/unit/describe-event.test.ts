@@ -18,6 +18,14 @@ describe("activity lines", () => {
     expect(describeEvent("something.new_thing", {})).toBe("something new thing");
   });
 
+  test("when a webhook endpoint is managed, then the line names its URL and what changed", () => {
+    expect(describeEvent("webhook.created", { url: "https://h.example/in", events: ["api_key.revoked"] })).toBe("Added webhook endpoint https://h.example/in for api_key.revoked");
+    expect(describeEvent("webhook.disabled", { url: "https://h.example/in", reason: "A delivery failed after 8 attempts." })).toBe(
+      "Disabled webhook endpoint https://h.example/in after repeated failures. A delivery failed after 8 attempts.",
+    );
+    expect(describeEvent("webhook.delivery_resent", { event_type: "member.added", event_id: "msg_1" })).toBe("Resent member.added (msg_1) to a webhook endpoint");
+  });
+
   test("when the actor is the system or the command line, then it is named as such, otherwise by its label", () => {
     expect(describeActor("system", null)).toBe("System");
     expect(describeActor("cli", "command line")).toBe("Command line");
