@@ -10,9 +10,9 @@ export function secretBytes(secret: string): Buffer {
   return Buffer.from(secret.replace(/^whsec_/, ""), "base64");
 }
 
-/** What lists show of a secret: its last 4 characters. */
+/** What lists show of a secret: its last 4 characters before the base64 padding (which is the same for all). */
 export function secretHint(secret: string): string {
-  return `…${secret.slice(-4)}`;
+  return `…${secret.replace(/=+$/, "").slice(-4)}`;
 }
 
 /** How long a replaced secret keeps signing alongside the new one. */

@@ -40,7 +40,7 @@ describe("creating a webhook", () => {
     const { webhook, secret } = await create(["member.added", "api_key.created"]);
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(webhook).toMatchObject({ workspace_id: wsId, url, description: "Alerts", events: ["api_key.created", "member.added"], status: "enabled" });
-    expect(webhook.secret_hint).toBe(`…${secret.slice(-4)}`);
+    expect(webhook.secret_hint).toBe(`…${secret.slice(-5, -1)}`);
     expect(JSON.stringify(webhook)).not.toContain(secret.slice(6, 20));
     const row = await t.ctx.db.webhookEndpoint.findUniqueOrThrow({ where: { id: webhook.id } });
     expect(row.secret).not.toContain(secret.slice(6, 20));
@@ -106,7 +106,7 @@ describe("changing a webhook", () => {
     const { webhook, secret: first } = await create();
     const rotated = await rotateWebhookSecret(t.ctx.webhooks, adminScope(), webhook.id, admin);
     expect(rotated.secret).not.toBe(first);
-    expect(rotated.webhook.secret_hint).toBe(`…${rotated.secret.slice(-4)}`);
+    expect(rotated.webhook.secret_hint).toBe(`…${rotated.secret.slice(-5, -1)}`);
     const hours = (Date.parse(rotated.webhook.previous_secret_expires_at!) - Date.now()) / 3_600_000;
     expect(hours).toBeGreaterThan(23.9);
     expect(hours).toBeLessThanOrEqual(24);
