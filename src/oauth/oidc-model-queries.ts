@@ -1,4 +1,6 @@
 import type { Db } from "../db/client.js";
+import { readRows } from "../db/read-rows.js";
+import { Prisma } from "../generated/sqlite/client.js";
 
 /** What the adapter reads of a stored model. */
 export interface StoredModel {
@@ -24,16 +26,29 @@ export interface StoredModelData {
 
 /** The model stored under this (stored) id and type, or null. */
 export async function findStoredModel(db: Db, id: string, type: string): Promise<StoredModel | null> {
-  const rows = await db.$queryRaw<StoredModel[]>`
-    SELECT "id", "payload", "consumedAt" FROM "OidcModel" WHERE "id" = ${id} AND "type" = ${type}`;
+  const rows = await readRows<StoredModel>(
+    db,
+    Prisma.sql`SELECT "id", "payload", "consumedAt" FROM "OidcModel" WHERE "id" = ${id} AND "type" = ${type}`,
+  );
   return rows[0] ?? null;
 }
 
 /** Inserts the model or replaces its data, in one statement. */
 export async function upsertStoredModel(db: Db, id: string, type: string, data: StoredModelData): Promise<void> {
+  await upsertStoredModels(db, [{ id, type, data }]);
+}
+
+/** Inserts the models or replaces their data, in one statement (of distinct ids). */
+export async function upsertStoredModels(
+  db: Db | Prisma.TransactionClient,
+  rows: { id: string; type: string; data: StoredModelData }[],
+): Promise<void> {
+  const values = rows.map(
+    ({ id, type, data }) => Prisma.sql`(${id}, ${type}, ${data.payload}, ${data.grantId}, ${data.userCode}, ${data.uid}, ${data.expiresAt})`,
+  );
   await db.$executeRaw`
     INSERT INTO "OidcModel" ("id", "type", "payload", "grantId", "userCode", "uid", "expiresAt")
-    VALUES (${id}, ${type}, ${data.payload}, ${data.grantId}, ${data.userCode}, ${data.uid}, ${data.expiresAt})
+    VALUES ${Prisma.join(values)}
     ON CONFLICT ("id", "type") DO UPDATE SET "payload" = excluded."payload", "grantId" = excluded."grantId",
       "userCode" = excluded."userCode", "uid" = excluded."uid", "expiresAt" = excluded."expiresAt"`;
 }
@@ -42,7 +57,7 @@ export async function upsertStoredModel(db: Db, id: string, type: string, data: 
  * Marks the model consumed unless it already was: one conditional UPDATE, so of parallel redemptions exactly
  * one sees `true`.
  */
-export async function consumeStoredModel(db: Db, id: string, type: string, now: Date): Promise<boolean> {
+export async function consumeStoredModel(db: Db | Prisma.TransactionClient, id: string, type: string, now: Date): Promise<boolean> {
   const count = await db.$executeRaw`
     UPDATE "OidcModel" SET "consumedAt" = ${now} WHERE "id" = ${id} AND "type" = ${type} AND "consumedAt" IS NULL`;
   return count > 0;
