@@ -13,7 +13,8 @@
  * request stays close to the code's own cost, so its ratios are the steadier ones.
  *
  * Settings: BENCH_ROUNDS (5), BENCH_SECONDS per round (5), BENCH_CONNECTIONS (32), BENCH_KEYS (1000000),
- * BENCH_LOG_LEVEL (info). A quick run: BENCH_ROUNDS=3 BENCH_SECONDS=3 BENCH_KEYS=100000 (about 2–3 minutes).
+ * BENCH_LOG_LEVEL (info). A quick run: BENCH_ROUNDS=3 BENCH_SECONDS=3 BENCH_KEYS=100000 (about 2–3 minutes);
+ * BENCH_ONLY=throughput stops after the HTTP figures (no key seeding, no refresh grants).
  * BENCH_BASELINE=<another checkout> also runs that checkout's built server (its dist/main.js, on the same
  * database) in the same rounds, for a before/after comparison in one run.
  * Absolute numbers mean little on a shared machine; the ratios are what we track.
@@ -339,6 +340,13 @@ async function main() {
     console.log(
       `  ${name.padEnd(36)} ${r.cpu.toFixed(0).padStart(7)} µs CPU/req  yardstick-equivalent ${(yard.cpu / r.cpu).toFixed(3)}  /health-equivalent ${(health.cpu / r.cpu).toFixed(3)}`,
     );
+  }
+
+  if (process.env.BENCH_ONLY === "throughput") {
+    await ctx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    await database?.drop();
+    return;
   }
 
   console.log(`\nKey check on a cache miss at ${KEYS.toLocaleString("en")} keys (median µs over ${SAMPLED_KEYS} keys):`);

@@ -57,8 +57,25 @@ export async function upsertStoredModels(
  * Marks the model consumed unless it already was: one conditional UPDATE, so of parallel redemptions exactly
  * one sees `true`.
  */
-export async function consumeStoredModel(db: Db | Prisma.TransactionClient, id: string, type: string, now: Date): Promise<boolean> {
+export async function consumeStoredModel(db: Db, id: string, type: string, now: Date): Promise<boolean> {
   const count = await db.$executeRaw`
     UPDATE "OidcModel" SET "consumedAt" = ${now} WHERE "id" = ${id} AND "type" = ${type} AND "consumedAt" IS NULL`;
   return count > 0;
+}
+
+/**
+ * Marks each of the models consumed unless it already was, in one statement; returns the `id type` of those it
+ * consumed (so of parallel redemptions of one model, in this statement or others, exactly one is returned).
+ */
+export async function consumeStoredModels(
+  tx: Prisma.TransactionClient,
+  models: { id: string; type: string }[],
+  now: Date,
+): Promise<Set<string>> {
+  const which = models.map(({ id, type }) => Prisma.sql`("id" = ${id} AND "type" = ${type})`);
+  const rows = await tx.$queryRaw<{ id: string; type: string }[]>`
+    UPDATE "OidcModel" SET "consumedAt" = ${now}
+    WHERE "consumedAt" IS NULL AND (${Prisma.join(which, " OR ")})
+    RETURNING "id", "type"`;
+  return new Set(rows.map((r) => `${r.id} ${r.type}`));
 }

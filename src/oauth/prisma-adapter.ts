@@ -4,6 +4,7 @@ import type { Db } from "../db/client.js";
 import { deleteInBatches } from "../db/delete-in-batches.js";
 import type { ProviderClientCache } from "./clients/provider-client-cache.js";
 import { consumeStoredModel, findStoredModel, type StoredModel, upsertStoredModel, upsertStoredModels } from "./oidc-model-queries.js";
+import { GroupedTokenWrites } from "./grouped-token-writes.js";
 import { type HeldWrites, tokenRequestWrites } from "./token-request-writes.js";
 
 /**
@@ -61,7 +62,8 @@ type Row = StoredModel;
  * unconsumed row changes), so of many parallel redemptions of one code exactly one succeeds.
  *
  * In a token request (token-request-writes.ts) the redemption and the tokens issued for it are held and written
- * together when the access token is stored, in one transaction that redeems first: the request that loses a race
+ * together when the access token is stored, in one transaction that redeems first (shared with the token requests
+ * waiting at the same moment: grouped-token-writes.ts): the request that loses a race
  * to redeem writes nothing and gets `invalid_grant`, as before, and its grant is revoked; a request that fails
  * before issuing its access token leaves the code or refresh token unredeemed, since nothing was issued for it.
  * Any other storage call while writes are held writes them first, so the order of writes stays the library's.
@@ -71,6 +73,7 @@ class OidcModelAdapter implements Adapter {
     private readonly db: Db,
     private readonly type: string,
     private readonly hooks: AdapterHooks,
+    private readonly grouped: GroupedTokenWrites,
   ) {}
 
   private key(id: string) {
@@ -153,12 +156,7 @@ class OidcModelAdapter implements Adapter {
     held.consume = undefined;
     held.upserts = [];
     if (!consume) return upsertStoredModels(this.db, upserts);
-    const redeemed = await this.db.$transaction(async (tx) => {
-      if (!(await consumeStoredModel(tx, consume.id, consume.type, new Date()))) return false;
-      if (upserts.length) await upsertStoredModels(tx, upserts);
-      return true;
-    });
-    if (!redeemed) await lostRedemption(this.db, this.hooks, consume.id, consume.type);
+    if (!(await this.grouped.write(consume, upserts))) await lostRedemption(this.db, this.hooks, consume.id, consume.type);
   }
 }
 
@@ -202,7 +200,8 @@ class ClientAdapter implements Adapter {
 
 /** The adapter factory oidc-provider calls once per model name. */
 export function prismaAdapter(db: Db, clients: ProviderClientCache, hooks: AdapterHooks): (name: string) => Adapter {
-  return (name) => (name === "Client" ? new ClientAdapter(clients) : new OidcModelAdapter(db, name, hooks));
+  const grouped = new GroupedTokenWrites(db);
+  return (name) => (name === "Client" ? new ClientAdapter(clients) : new OidcModelAdapter(db, name, hooks, grouped));
 }
 
 /**

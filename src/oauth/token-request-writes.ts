@@ -27,7 +27,8 @@ export const tokenRequestWrites = new AsyncLocalStorage<HeldWrites>();
 /**
  * Gives each POST /token request a place for its held writes. A refresh grant used to write three times (consume
  * the old token, store the new refresh token, store the access token), three transactions each waiting for the
- * disk (SQLite's commit syncs the file: about 4 ms each here); held, they are one transaction and one sync.
+ * disk (SQLite's commit syncs the file: about 4 ms each here); held, they are one transaction and one sync, which
+ * the token requests waiting at the same moment share (grouped-token-writes.ts).
  */
 export const holdTokenWrites: Middleware = (ctx, next) =>
   ctx.method === "POST" && ctx.path === "/token" ? tokenRequestWrites.run({ upserts: [] }, next) : next();

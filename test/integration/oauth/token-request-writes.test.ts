@@ -23,23 +23,48 @@ describe("the token endpoint's writes (oauth/token-request-writes.ts)", () => {
   test("when a refresh token is redeemed, then its redemption and the two new tokens are written in one transaction", async () => {
     const { client, tokens } = await connected();
     const transactions = jest.spyOn(t.ctx.db, "$transaction");
-    const writes = jest.spyOn(t.ctx.db, "$executeRaw");
+    const executes = jest.spyOn(t.ctx.db, "$executeRaw");
+    const queries = jest.spyOn(t.ctx.db, "$queryRaw");
+    /** The first word of every raw statement, in the order they ran. */
+    const statements = () =>
+      [executes.mock, queries.mock]
+        .flatMap((mock) => mock.calls.map(([sql], i) => ({ order: mock.invocationCallOrder[i], sql: sql as unknown as string[] })))
+        .sort((a, b) => a.order - b.order)
+        .map(({ sql }) => sql.join("?").trim().split(/\s/)[0]);
     try {
       const res = await refresh(client, tokens.refresh_token!);
       expect(res.status).toBe(200);
       expect(transactions).toHaveBeenCalledTimes(1);
       // The conditional UPDATE that redeems, then one INSERT of both new tokens (the transaction's client is
-      // a view of the same client, so its statements are seen here too).
-      expect(writes.mock.calls.map(([sql]) => (sql as unknown as string[]).join("?").trim().split(" ")[0])).toEqual(["UPDATE", "INSERT"]);
+      // a view of the same client, so its statements are seen here too; the reads go through read-rows.ts).
+      expect(statements()).toEqual(["UPDATE", "INSERT"]);
       const next = await refresh(client, res.body.refresh_token as string);
       expect(next.status).toBe(200);
       expect(await v1Status(t.url, next.body.access_token as string)).toBe(200);
     } finally {
       transactions.mockRestore();
-      writes.mockRestore();
+      executes.mockRestore();
+      queries.mockRestore();
     }
     const old = await t.ctx.db.oidcModel.count({ where: { type: "RefreshToken", consumedAt: { not: null }, grantId: { not: null } } });
     expect(old).toBeGreaterThanOrEqual(2);
+  });
+
+  test("when eight apps refresh at once, then each gets working tokens of its own and fewer transactions than requests ran", async () => {
+    const apps = await Promise.all(Array.from({ length: 8 }, () => connected()));
+    const transactions = jest.spyOn(t.ctx.db, "$transaction");
+    try {
+      const results = await Promise.all(apps.map(({ client, tokens }) => refresh(client, tokens.refresh_token!)));
+      expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+      expect(transactions.mock.calls.length).toBeLessThan(8);
+      for (const [i, r] of results.entries()) {
+        expect(await v1Status(t.url, r.body.access_token as string)).toBe(200);
+        expect((await refresh(apps[i].client, r.body.refresh_token as string)).status).toBe(200);
+        expect((await refresh(apps[i].client, apps[i].tokens.refresh_token!)).body.error).toBe("invalid_grant");
+      }
+    } finally {
+      transactions.mockRestore();
+    }
   });
 
   test("when ten requests redeem one refresh token at once, then exactly one gets tokens and the grant is revoked", async () => {
