@@ -14,16 +14,12 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PrismaLibSQL } from "@prisma/adapter-libsql";
-import { PrismaPg } from "@prisma/adapter-pg";
 import type Provider from "oidc-provider";
 import type { Adapter } from "oidc-provider";
 import { CLI } from "../src/audit/audit-log.js";
 import { loadConfig } from "../src/config.js";
 import { type AppContext, buildContext } from "../src/context.js";
-import { databaseKind, type Db } from "../src/db/client.js";
-import { PrismaClient as PostgresPrismaClient } from "../src/generated/postgres/client.js";
-import { PrismaClient } from "../src/generated/sqlite/client.js";
+import { createDb, type Db } from "../src/db/client.js";
 import { createLogger } from "../src/logger.js";
 import { createClient } from "../src/oauth/clients/create-client.js";
 import { findProviderClient } from "../src/oauth/clients/provider-client.js";
@@ -75,31 +71,25 @@ async function listenOn(): Promise<{ server: http.Server; url: string }> {
 }
 
 /**
- * A second client on the same database that counts every SQL statement it runs (Prisma's query event),
- * so the bench can report statements per refresh grant. The application's own client is left as it is.
+ * A second client on the same database, made the way the server makes its own (createDb), that counts every SQL
+ * statement it runs (at its driver adapter, so Prisma's queries, `$queryRaw` and read-rows.ts alike), so the bench
+ * can report statements per refresh grant. The application's own client is left as it is.
  */
 async function countingDb(url: string): Promise<{ db: Db; statements: () => number; record: (on: boolean) => string[] }> {
-  const log = [{ emit: "event", level: "query" }] as const;
-  const client =
-    databaseKind(url) === "postgres"
-      ? (new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: url }), log: [...log] }) as unknown as PrismaClient<"query">)
-      : new PrismaClient({ adapter: new PrismaLibSQL({ url }), log: [...log] });
   let count = 0;
   let recorded: string[] | undefined;
-  client.$on("query", (event) => {
-    count++;
-    recorded?.push(event.query.replace(/\s+/g, " ").replace(/`main`\./g, "").slice(0, 110));
+  const db = await createDb(url, {
+    onStatement: (sql) => {
+      count++;
+      recorded?.push(sql.replace(/\s+/g, " ").replace(/`main`\./g, "").slice(0, 110));
+    },
   });
-  if (databaseKind(url) === "sqlite") {
-    await client.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
-    await client.$queryRawUnsafe("PRAGMA foreign_keys = ON");
-  }
   const record = (on: boolean) => {
     const done = recorded ?? [];
     recorded = on ? [] : undefined;
     return done;
   };
-  return { db: client as unknown as Db, statements: () => count, record };
+  return { db, statements: () => count, record };
 }
 
 /** One provider, identical configuration, on the given storage, behind its own HTTP server. */

@@ -5,6 +5,8 @@
  *   tsx scripts/profile-top.ts <file.cpuprofile> [rows] [skip ms]
  */
 import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 interface Node {
   id: number;
@@ -65,4 +67,7 @@ export function profileTop(file: string, rows = 10, skipMs = 0): string {
   return `busy CPU ${(busy / 1e6).toFixed(1)} s\nTop ${rows} functions (self time):\n${top(fns)}\nTop ${rows} packages/folders (self time):\n${top(groups)}`;
 }
 
-if (process.argv[2]) console.log(profileTop(process.argv[2], Number(process.argv[3] ?? 10), Number(process.argv[4] ?? 0)));
+// Only when run as a script: bench.ts imports this file, and its own arguments (`--postgres`) are no profile.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2]) {
+  console.log(profileTop(process.argv[2], Number(process.argv[3] ?? 10), Number(process.argv[4] ?? 0)));
+}

@@ -1,5 +1,6 @@
 import { Prisma } from "../generated/sqlite/client.js";
 import type { Db } from "../db/client.js";
+import { readRows } from "../db/read-rows.js";
 
 /** What a key check needs of a key and its workspace (credentials/cached-api-key.ts builds its entry from it). */
 export interface KeyForCheck {
@@ -27,11 +28,14 @@ interface KeyRow extends Omit<KeyForCheck, "workspace"> {
  */
 export async function findKeyForCheck(db: Db, digest: string, secret: "current" | "previous" = "current"): Promise<KeyForCheck | null> {
   const column = Prisma.raw(secret === "current" ? `k."digest"` : `k."previousDigest"`);
-  const rows = await db.$queryRaw<KeyRow[]>`
+  const rows = await readRows<KeyRow>(
+    db,
+    Prisma.sql`
     SELECT k."id", k."status", k."access", k."scopes", k."ipAllowlist", k."prefix", k."expiresAt", k."previousExpiresAt",
            w."id" AS "workspaceId", w."name" AS "workspaceName"
     FROM "ApiKey" k JOIN "Workspace" w ON w."id" = k."workspaceId"
-    WHERE ${column} = ${digest}`;
+    WHERE ${column} = ${digest}`,
+  );
   if (!rows[0]) return null;
   const { workspaceId, workspaceName, ...key } = rows[0];
   return { ...key, workspace: { id: workspaceId, name: workspaceName } };

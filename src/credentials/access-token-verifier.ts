@@ -111,8 +111,10 @@ export class AccessTokenVerifier implements CredentialVerifier {
 
   /** Keeps the record's last_used_at current to the minute without a write per request. */
   private touch(authorizedAppId: string, now: number, caller: Caller): void {
-    this.shared.lastUsed.touch(`authorized_app:${authorizedAppId}`, now, (at) =>
-      this.deps.db.authorizedApp.updateMany({ where: { id: authorizedAppId }, data: { lastUsedAt: at, ...lastUseDetails(caller) } }),
+    this.shared.lastUsed.touch(`authorized_app:${authorizedAppId}`, now, (at) => {
+      const data = { lastUsedAt: at, ...lastUseDetails(caller) };
+      return () => this.deps.db.authorizedApp.updateMany({ where: { id: authorizedAppId }, data });
+    }
     );
   }
 }

@@ -65,8 +65,10 @@ export class ApiKeyVerifier implements CredentialVerifier {
 
   /** Keeps last_used_at (with the address and user agent) current to the minute without a write per request. */
   private touch(id: string, now: number, caller: Caller): void {
-    this.shared.lastUsed.touch(`api_key:${id}`, now, (at) =>
-      this.deps.db.apiKey.update({ where: { id }, data: { lastUsedAt: at, ...lastUseDetails(caller) } }),
+    this.shared.lastUsed.touch(`api_key:${id}`, now, (at) => {
+      const data = { lastUsedAt: at, ...lastUseDetails(caller) };
+      return () => this.deps.db.apiKey.update({ where: { id }, data });
+    }
     );
   }
 }

@@ -16,7 +16,7 @@ export class LastUsedWriter {
   ) {}
 
   /** Runs `write` unless `id` was written less than a minute ago; a failed write is logged, never thrown. */
-  touch(id: string, now: number, write: (at: Date) => Promise<unknown>): void {
+  touch(id: string, now: number, write: (at: Date) => () => Promise<unknown>): void {
     const last = this.lastWrites.get(id);
     if (last !== undefined && now - last < WRITE_INTERVAL_MS) return;
     this.lastWrites.delete(id);
@@ -25,6 +25,11 @@ export class LastUsedWriter {
       if (oldest !== undefined) this.lastWrites.delete(oldest);
     }
     this.lastWrites.set(id, now);
-    write(new Date(now)).catch((err: unknown) => this.logger.warn({ err, credential: id }, "could not record the last use of a credential"));
+    // `write` takes what it records (the caller's address and agent) now and returns the write itself, which runs
+    // after the request's own work: building a Prisma write costs more than the check, and nothing waits for it.
+    const run = write(new Date(now));
+    setImmediate(() => {
+      run().catch((err: unknown) => this.logger.warn({ err, credential: id }, "could not record the last use of a credential"));
+    });
   }
 }

@@ -4,6 +4,8 @@ import type { Client, Config } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaClient } from "../generated/sqlite/client.js";
 import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
+import { observeStatements } from "./observe-statements.js";
+import { readThroughAdapter } from "./read-rows.js";
 import { OwnedSqliteClient } from "./sqlite-connection.js";
 import { SQLITE_LOCK_WAIT_MS } from "./sqlite-lock-wait.js";
 import { queueTransactions } from "./transaction-queue.js";
@@ -34,21 +36,25 @@ export interface DbOptions {
   lockWaitMs?: number;
   /** PostgreSQL: pool and timeout limits (connect, query, statement). */
   postgres?: PostgresLimits;
+  /** Hears the text of every statement the client runs (the benchmark counts statements per request). */
+  onStatement?: (sql: string) => void;
 }
 
 /** Creates the Prisma client for the configured database. The only place that knows about drivers. */
 export async function createDb(url: string, options: DbOptions = {}): Promise<Db> {
   if (databaseKind(url) === "postgres") {
     const { createPostgresDb } = await import("./postgres.js");
-    return createPostgresDb(url, options.postgres);
+    return createPostgresDb(url, options.postgres, options.onStatement);
   }
   const file = sqliteFilePath(url);
   const lockWaitMs = options.lockWaitMs ?? SQLITE_LOCK_WAIT_MS;
+  const adapter = new OwnedConnectionLibSQL({ url: `file:${file}` }, lockWaitMs, options.onStatement);
   const prisma = new PrismaClient({
-    adapter: new OwnedConnectionLibSQL({ url: `file:${file}` }, lockWaitMs),
+    adapter,
     // Our queue bounds the wait (and answers 503); Prisma's maxWait would turn a longer wait into a 500.
     transactionOptions: { maxWait: 2 * lockWaitMs + 1000 },
   });
+  readThroughAdapter(prisma, () => adapter.connected);
   // Opens and configures the connection now, so a locked or unreadable file fails at start, not on a request.
   await prisma.$queryRawUnsafe("SELECT 1");
   return prisma;
@@ -57,10 +63,13 @@ export async function createDb(url: string, options: DbOptions = {}): Promise<Db
 /** Prisma's libSQL adapter on one owned, fully configured connection (see OwnedSqliteClient). */
 class OwnedConnectionLibSQL extends PrismaLibSQL {
   #client: OwnedSqliteClient | undefined;
+  /** The adapter Prisma runs its queries through, once it has connected (read-rows.ts uses it too). */
+  connected: SqlDriverAdapter | undefined;
 
   constructor(
     config: Config,
     private readonly lockWaitMs = SQLITE_LOCK_WAIT_MS,
+    private readonly onStatement?: (sql: string) => void,
   ) {
     super(config);
   }
@@ -73,6 +82,8 @@ class OwnedConnectionLibSQL extends PrismaLibSQL {
   /** One wait budget per transaction: its time in our queue, then what is left for SQLite's write lock. */
   override async connect(): Promise<SqlDriverAdapter> {
     const adapter = await super.connect();
-    return queueTransactions(adapter, this.lockWaitMs, (remainingMs) => this.#client?.limitNextBegin(remainingMs));
+    const queued = queueTransactions(adapter, this.lockWaitMs, (remainingMs) => this.#client?.limitNextBegin(remainingMs));
+    this.connected = this.onStatement ? observeStatements(queued, this.onStatement) : queued;
+    return this.connected;
   }
 }

@@ -1,7 +1,10 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaClient } from "../generated/postgres/client.js";
 import { BoundedPgClient } from "./bounded-pg-client.js";
+import { observeStatements } from "./observe-statements.js";
+import { readThroughAdapter } from "./read-rows.js";
 import type { Db } from "./client.js";
 
 /** Every wait on PostgreSQL, bounded (config.ts documents the defaults). */
@@ -67,15 +70,42 @@ function releaseDeadTransactionClients(pool: pg.Pool): void {
   });
 }
 
+/** Prisma's pg adapter, keeping the adapter Prisma connected through (read-rows.ts uses it too). */
+class ConnectedPrismaPg extends PrismaPg {
+  connected: SqlDriverAdapter | undefined;
+
+  constructor(
+    pool: pg.Pool,
+    options: ConstructorParameters<typeof PrismaPg>[1],
+    private readonly onStatement?: (sql: string) => void,
+  ) {
+    super(pool, options);
+  }
+
+  override async connect() {
+    const adapter = await super.connect();
+    if (!this.onStatement) return (this.connected = adapter);
+    // Prisma uses the adapter only through the SqlDriverAdapter interface.
+    this.connected = observeStatements(adapter, this.onStatement);
+    return this.connected as typeof adapter;
+  }
+}
+
 /**
  * The Prisma client for PostgreSQL. It is generated from prisma/postgres/schema.prisma, which
  * scripts/sync-schemas.ts derives from the SQLite schema, so both clients expose the same models and API.
  */
-export async function createPostgresDb(url: string, limits: PostgresLimits = DEFAULT_POSTGRES_LIMITS): Promise<Db> {
+export async function createPostgresDb(
+  url: string,
+  limits: PostgresLimits = DEFAULT_POSTGRES_LIMITS,
+  onStatement?: (sql: string) => void,
+): Promise<Db> {
   const pool = createPostgresPool(url, limits);
   // Errors of idle connections (the server restarted) are expected: the pool drops them and opens new ones.
   pool.on("error", () => undefined);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  const adapter = new ConnectedPrismaPg(pool, { disposeExternalPool: true }, onStatement);
+  const prisma = new PrismaClient({ adapter });
+  readThroughAdapter(prisma, () => adapter.connected);
   // Fail at start, not on the first request, when the server is unreachable or the credentials are wrong
   // ($connect does not touch the server when a driver adapter owns the connections).
   try {

@@ -2,6 +2,7 @@ import type { Client, InStatement, ResultSet, Transaction, TransactionMode } fro
 import { Sqlite3Client } from "@libsql/client/sqlite3";
 import Database from "libsql";
 import { isBusy, withLockRetry } from "./sqlite-lock-wait.js";
+import { SqliteStatements } from "./sqlite-statements.js";
 
 /**
  * The settings every SQLite connection of this project gets, in this order: busy_timeout first, so that even
@@ -21,10 +22,14 @@ export const CONNECTION_PRAGMAS = [
 /** Statements that only read (or set a connection option): they run as they are, never inside BEGIN IMMEDIATE. */
 const READ_ONLY = /^\s*(SELECT|PRAGMA|EXPLAIN)\b/i;
 
-/** One open connection: the libSQL database, libSQL's statement runner on it, and our control statements. */
+/**
+ * One open connection: the libSQL database, libSQL's client on it (for scripts), our statement runner (prepared
+ * statements kept), and our control statements.
+ */
 interface Connection {
   database: Database.Database;
   runner: Sqlite3Client;
+  statements: SqliteStatements;
   /**
    * Prepared once and re-run: re-running a statement resets it. A BEGIN that failed with SQLITE_BUSY and was
    * never re-run would stay "in progress", and every later COMMIT on the connection would fail.
@@ -41,6 +46,7 @@ function open(path: string): Connection {
     return {
       database,
       runner: new Sqlite3Client(path, {}, database, "number"),
+      statements: new SqliteStatements(database),
       begin: database.prepare("BEGIN IMMEDIATE"),
       commit: database.prepare("COMMIT"),
       rollback: database.prepare("ROLLBACK"),
@@ -98,12 +104,12 @@ export class OwnedSqliteClient implements Client {
 
   async execute(stmt: InStatement): Promise<ResultSet> {
     const conn = await this.#connection();
-    if (this.#inTransaction) return conn.runner.execute(stmt);
+    if (this.#inTransaction) return conn.statements.execute(stmt);
     const sql = typeof stmt === "string" ? stmt : stmt.sql;
     if (READ_ONLY.test(sql)) return this.#read(stmt);
     await this.#begin(conn);
     try {
-      const result = await conn.runner.execute(stmt);
+      const result = conn.statements.execute(stmt);
       await this.#end(conn, "commit");
       return result;
     } catch (err) {
@@ -121,7 +127,7 @@ export class OwnedSqliteClient implements Client {
     return withLockRetry(async () => {
       const conn = await this.#connection();
       try {
-        return await conn.runner.execute(stmt);
+        return conn.statements.execute(stmt);
       } catch (err) {
         if (isBusy(err)) this.#drop();
         throw err;
@@ -144,7 +150,7 @@ export class OwnedSqliteClient implements Client {
   async transaction(_mode?: TransactionMode): Promise<Transaction> {
     const conn = await this.#connection();
     await this.#begin(conn);
-    return new OwnedTransaction(conn.runner, (how) => this.#end(conn, how));
+    return new OwnedTransaction(conn.statements, (how) => this.#end(conn, how));
   }
 
   /** The next BEGIN waits at most `ms` for the lock (what is left of a transaction's budget after queueing). */
@@ -200,13 +206,13 @@ class OwnedTransaction implements Transaction {
   closed = false;
 
   constructor(
-    private readonly runner: Sqlite3Client,
+    private readonly statements: SqliteStatements,
     private readonly end: (how: "commit" | "rollback") => Promise<void>,
   ) {}
 
-  execute(stmt: InStatement): Promise<ResultSet> {
-    if (this.closed) return Promise.reject(new Error("The transaction is closed"));
-    return this.runner.execute(stmt);
+  async execute(stmt: InStatement): Promise<ResultSet> {
+    if (this.closed) throw new Error("The transaction is closed");
+    return this.statements.execute(stmt);
   }
 
   async batch(stmts: InStatement[]): Promise<ResultSet[]> {

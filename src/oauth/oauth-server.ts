@@ -15,6 +15,7 @@ import { consentForOfflineAccess } from "./offline-access-consent.js";
 import { advertiseV1Scopes, awaitHeldWork, unauthenticatedClientIs401 } from "./provider-middleware.js";
 import { renderProviderError } from "./render-provider-error.js";
 import { shareReplayDetection } from "./shared-replay-detection.js";
+import { holdTokenWrites } from "./token-request-writes.js";
 import { workspaceClaim } from "./workspace-claim.js";
 import { shareSignIn } from "./shared-sign-in.js";
 import { v1Resource } from "../scopes/scopes.js";
@@ -59,6 +60,7 @@ export function buildProvider(parts: ProviderParts): Provider {
   // Koa reads the scheme and host from X-Forwarded-Proto/-Host; our routes overwrite both from ISSUER before
   // any request reaches the provider (pinToIssuer), so the client and the proxies decide neither.
   provider.proxy = true;
+  provider.use(holdTokenWrites);
   shareSignIn(provider, parts.db);
   consentForOfflineAccess(provider);
   provider.Client.prototype.compareClientSecret = function compareDigest(this: { clientSecret?: string }, presented: string) {

@@ -1,4 +1,6 @@
 import type { Db } from "../db/client.js";
+import { readRows } from "../db/read-rows.js";
+import { Prisma } from "../generated/sqlite/client.js";
 
 /** What the adapter reads of a stored model. */
 export interface StoredModel {
@@ -24,16 +26,29 @@ export interface StoredModelData {
 
 /** The model stored under this (stored) id and type, or null. */
 export async function findStoredModel(db: Db, id: string, type: string): Promise<StoredModel | null> {
-  const rows = await db.$queryRaw<StoredModel[]>`
-    SELECT "id", "payload", "consumedAt" FROM "OidcModel" WHERE "id" = ${id} AND "type" = ${type}`;
+  const rows = await readRows<StoredModel>(
+    db,
+    Prisma.sql`SELECT "id", "payload", "consumedAt" FROM "OidcModel" WHERE "id" = ${id} AND "type" = ${type}`,
+  );
   return rows[0] ?? null;
 }
 
 /** Inserts the model or replaces its data, in one statement. */
 export async function upsertStoredModel(db: Db, id: string, type: string, data: StoredModelData): Promise<void> {
+  await upsertStoredModels(db, [{ id, type, data }]);
+}
+
+/** Inserts the models or replaces their data, in one statement (of distinct ids). */
+export async function upsertStoredModels(
+  db: Db | Prisma.TransactionClient,
+  rows: { id: string; type: string; data: StoredModelData }[],
+): Promise<void> {
+  const values = rows.map(
+    ({ id, type, data }) => Prisma.sql`(${id}, ${type}, ${data.payload}, ${data.grantId}, ${data.userCode}, ${data.uid}, ${data.expiresAt})`,
+  );
   await db.$executeRaw`
     INSERT INTO "OidcModel" ("id", "type", "payload", "grantId", "userCode", "uid", "expiresAt")
-    VALUES (${id}, ${type}, ${data.payload}, ${data.grantId}, ${data.userCode}, ${data.uid}, ${data.expiresAt})
+    VALUES ${Prisma.join(values)}
     ON CONFLICT ("id", "type") DO UPDATE SET "payload" = excluded."payload", "grantId" = excluded."grantId",
       "userCode" = excluded."userCode", "uid" = excluded."uid", "expiresAt" = excluded."expiresAt"`;
 }
@@ -46,4 +61,21 @@ export async function consumeStoredModel(db: Db, id: string, type: string, now: 
   const count = await db.$executeRaw`
     UPDATE "OidcModel" SET "consumedAt" = ${now} WHERE "id" = ${id} AND "type" = ${type} AND "consumedAt" IS NULL`;
   return count > 0;
+}
+
+/**
+ * Marks each of the models consumed unless it already was, in one statement; returns the `id type` of those it
+ * consumed (so of parallel redemptions of one model, in this statement or others, exactly one is returned).
+ */
+export async function consumeStoredModels(
+  tx: Prisma.TransactionClient,
+  models: { id: string; type: string }[],
+  now: Date,
+): Promise<Set<string>> {
+  const which = models.map(({ id, type }) => Prisma.sql`("id" = ${id} AND "type" = ${type})`);
+  const rows = await tx.$queryRaw<{ id: string; type: string }[]>`
+    UPDATE "OidcModel" SET "consumedAt" = ${now}
+    WHERE "consumedAt" IS NULL AND (${Prisma.join(which, " OR ")})
+    RETURNING "id", "type"`;
+  return new Set(rows.map((r) => `${r.id} ${r.type}`));
 }

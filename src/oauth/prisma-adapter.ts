@@ -3,7 +3,9 @@ import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { Db } from "../db/client.js";
 import { deleteInBatches } from "../db/delete-in-batches.js";
 import type { ProviderClientCache } from "./clients/provider-client-cache.js";
-import { consumeStoredModel, findStoredModel, type StoredModel, upsertStoredModel } from "./oidc-model-queries.js";
+import { consumeStoredModel, findStoredModel, type StoredModel, upsertStoredModel, upsertStoredModels } from "./oidc-model-queries.js";
+import { GroupedTokenWrites } from "./grouped-token-writes.js";
+import { type HeldWrites, tokenRequestWrites } from "./token-request-writes.js";
 
 /**
  * Models whose id is a bearer credential: the opaque token value itself, the provider's `_session` cookie
@@ -58,12 +60,20 @@ type Row = StoredModel;
 /**
  * Stores one oidc-provider model in the OidcModel table. `consume` is a conditional update (only an
  * unconsumed row changes), so of many parallel redemptions of one code exactly one succeeds.
+ *
+ * In a token request (token-request-writes.ts) the redemption and the tokens issued for it are held and written
+ * together when the access token is stored, in one transaction that redeems first (shared with the token requests
+ * waiting at the same moment: grouped-token-writes.ts): the request that loses a race
+ * to redeem writes nothing and gets `invalid_grant`, as before, and its grant is revoked; a request that fails
+ * before issuing its access token leaves the code or refresh token unredeemed, since nothing was issued for it.
+ * Any other storage call while writes are held writes them first, so the order of writes stays the library's.
  */
 class OidcModelAdapter implements Adapter {
   constructor(
     private readonly db: Db,
     private readonly type: string,
     private readonly hooks: AdapterHooks,
+    private readonly grouped: GroupedTokenWrites,
   ) {}
 
   private key(id: string) {
@@ -91,37 +101,73 @@ class OidcModelAdapter implements Adapter {
       uid: payload.uid ?? null,
       expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
     };
+    const held = tokenRequestWrites.getStore();
+    if (held?.consume && (this.type === "RefreshToken" || this.type === "AccessToken")) {
+      held.upserts.push({ id: storageId(this.type, id), type: this.type, data });
+      // The access token is the last thing a grant stores before it answers.
+      if (this.type === "AccessToken") await this.writeHeld(held);
+      return;
+    }
+    await this.writeHeld(held);
     await upsertStoredModel(this.db, storageId(this.type, id), this.type, data);
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     if (id.startsWith(STORED_ID)) return undefined;
+    await this.writeHeld(tokenRequestWrites.getStore());
     return this.decode(await findStoredModel(this.db, storageId(this.type, id), this.type), id);
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    await this.writeHeld(tokenRequestWrites.getStore());
     return this.decode(await this.db.oidcModel.findFirst({ where: { type: this.type, uid } }));
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    await this.writeHeld(tokenRequestWrites.getStore());
     return this.decode(await this.db.oidcModel.findFirst({ where: { type: this.type, userCode } }));
   }
 
   async consume(id: string): Promise<void> {
+    const held = tokenRequestWrites.getStore();
+    if (held && !held.consume && SINGLE_USE.has(this.type)) {
+      held.consume = { id: storageId(this.type, id), type: this.type as "AuthorizationCode" | "RefreshToken" };
+      return;
+    }
+    await this.writeHeld(held);
     if (await consumeStoredModel(this.db, storageId(this.type, id), this.type, new Date())) return;
-    // The library read this row as unconsumed, but another request consumed (or revoked) it since.
-    const row = await this.db.oidcModel.findUnique({ where: this.key(id), select: { grantId: true } });
-    if (row?.grantId && SINGLE_USE.has(this.type)) await this.hooks.onConcurrentRedemption(row.grantId, this.type as "AuthorizationCode" | "RefreshToken");
-    throw new errors.InvalidGrant(`${this.type === "RefreshToken" ? "refresh token" : "authorization code"} already used`);
+    await lostRedemption(this.db, this.hooks, storageId(this.type, id), this.type);
   }
 
   async destroy(id: string): Promise<void> {
+    await this.writeHeld(tokenRequestWrites.getStore());
     await this.db.oidcModel.deleteMany({ where: { id: storageId(this.type, id), type: this.type } });
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    await this.writeHeld(tokenRequestWrites.getStore());
     await this.db.oidcModel.deleteMany({ where: { type: this.type, grantId } });
   }
+
+  /** Writes what the token request holds, if anything: the redemption first, then (only if it won) the tokens. */
+  private async writeHeld(held: HeldWrites | undefined): Promise<void> {
+    if (!held?.consume && !held?.upserts.length) return;
+    const { consume, upserts } = held;
+    held.consume = undefined;
+    held.upserts = [];
+    if (!consume) return upsertStoredModels(this.db, upserts);
+    if (!(await this.grouped.write(consume, upserts))) await lostRedemption(this.db, this.hooks, consume.id, consume.type);
+  }
+}
+
+/**
+ * A redemption that lost: the library read the code or token as unconsumed, but another request consumed (or
+ * revoked) it since. Treated like a replay (its grant revoked); always throws `invalid_grant`.
+ */
+async function lostRedemption(db: Db, hooks: AdapterHooks, storedId: string, type: string): Promise<never> {
+  const row = await db.oidcModel.findUnique({ where: { id_type: { id: storedId, type } }, select: { grantId: true } });
+  if (row?.grantId && SINGLE_USE.has(type)) await hooks.onConcurrentRedemption(row.grantId, type as "AuthorizationCode" | "RefreshToken");
+  throw new errors.InvalidGrant(`${type === "RefreshToken" ? "refresh token" : "authorization code"} already used`);
 }
 
 /** Clients are registered by operators in OAuthClient; the provider only reads them (through the cache). */
@@ -154,7 +200,8 @@ class ClientAdapter implements Adapter {
 
 /** The adapter factory oidc-provider calls once per model name. */
 export function prismaAdapter(db: Db, clients: ProviderClientCache, hooks: AdapterHooks): (name: string) => Adapter {
-  return (name) => (name === "Client" ? new ClientAdapter(clients) : new OidcModelAdapter(db, name, hooks));
+  const grouped = new GroupedTokenWrites(db);
+  return (name) => (name === "Client" ? new ClientAdapter(clients) : new OidcModelAdapter(db, name, hooks, grouped));
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { Db } from "../db/client.js";
+import { readRows } from "../db/read-rows.js";
+import { Prisma } from "../generated/sqlite/client.js";
 
 const REMEMBERED = 100_000;
 
@@ -15,9 +17,12 @@ export function workspaceClaim(db: Db) {
     if (!grantId) return undefined;
     let workspaceId = workspaceOfGrant.get(grantId);
     if (workspaceId === undefined) {
-      const rows = await db.$queryRaw<{ workspaceId: string }[]>`
+      const rows = await readRows<{ workspaceId: string }>(
+        db,
+        Prisma.sql`
         SELECT a."workspaceId" FROM "AuthorizedAppGrant" g JOIN "AuthorizedApp" a ON a."id" = g."authorizedAppId"
-        WHERE g."grantId" = ${grantId}`;
+        WHERE g."grantId" = ${grantId}`,
+      );
       workspaceId = rows[0]?.workspaceId;
       if (workspaceId === undefined) return undefined;
       // Forget everything rather than track ages: refilling costs one query per grant.

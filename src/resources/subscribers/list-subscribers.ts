@@ -1,4 +1,6 @@
 import type { Db } from "../../db/client.js";
+import { readRows } from "../../db/read-rows.js";
+import { Prisma } from "../../generated/sqlite/client.js";
 import { afterPositionSql } from "../page-after-sql.js";
 import { type Page, type PageRequest, toPage } from "../../http/pagination.js";
 import { type SubscriberView, toSubscriberView, type SubscriberRow } from "./subscriber-view.js";
@@ -20,7 +22,9 @@ interface JoinedRow {
  * with `include` runs three statements for this and costs more than the queries themselves.
  */
 export async function listSubscribers(db: Db, workspaceId: string, page: PageRequest): Promise<Page<SubscriberView>> {
-  const joined = await db.$queryRaw<JoinedRow[]>`
+  const joined = await readRows<JoinedRow>(
+    db,
+    Prisma.sql`
     SELECT s."id", s."email", s."firstName", s."lastName", s."createdAt", s."updatedAt", t."name" AS "tag"
     FROM (
       SELECT "id", "email", "firstName", "lastName", "createdAt", "updatedAt" FROM "Subscriber"
@@ -30,7 +34,8 @@ export async function listSubscribers(db: Db, workspaceId: string, page: PageReq
     ) s
     LEFT JOIN "SubscriberTag" st ON st."subscriberId" = s."id"
     LEFT JOIN "Tag" t ON t."id" = st."tagId"
-    ORDER BY s."createdAt" DESC, s."id" DESC`;
+    ORDER BY s."createdAt" DESC, s."id" DESC`,
+  );
   const rows: SubscriberRow[] = [];
   for (const row of joined) {
     let last = rows.at(-1);

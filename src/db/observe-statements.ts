@@ -1,0 +1,35 @@
+import type { SqlDriverAdapter, SqlQuery, Transaction } from "@prisma/driver-adapter-utils";
+
+/**
+ * The adapter, telling `observe` the text of every statement it runs, in a transaction or not (benchmarks count
+ * them; BEGIN and COMMIT are not statements here). Statements the client runs through its adapter, whether from
+ * Prisma's query builder, `$queryRaw` or read-rows.ts, are all seen, unlike Prisma's query event.
+ */
+export function observeStatements(adapter: SqlDriverAdapter, observe: (sql: string) => void): SqlDriverAdapter {
+  const seen = (query: SqlQuery) => {
+    observe(query.sql);
+    return query;
+  };
+  return {
+    provider: adapter.provider,
+    adapterName: adapter.adapterName,
+    queryRaw: (query) => adapter.queryRaw(seen(query)),
+    executeRaw: (query) => adapter.executeRaw(seen(query)),
+    executeScript: (script) => adapter.executeScript(script),
+    getConnectionInfo: adapter.getConnectionInfo && (() => adapter.getConnectionInfo!()),
+    dispose: () => adapter.dispose(),
+    async startTransaction(isolationLevel) {
+      const tx = await adapter.startTransaction(isolationLevel);
+      const observed: Transaction = {
+        provider: tx.provider,
+        adapterName: tx.adapterName,
+        options: tx.options,
+        queryRaw: (query) => tx.queryRaw(seen(query)),
+        executeRaw: (query) => tx.executeRaw(seen(query)),
+        commit: () => tx.commit(),
+        rollback: () => tx.rollback(),
+      };
+      return observed;
+    },
+  };
+}
