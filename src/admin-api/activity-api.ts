@@ -2,22 +2,15 @@ import { Router } from "express";
 import { z } from "zod";
 import { listActivity } from "../activity/list-activity.js";
 import type { AppContext } from "../context.js";
-import { decodeCursor } from "../http/pagination.js";
+import { decodeCursor, limitParam } from "../http/pagination.js";
 import { parseInput } from "../http/validation.js";
 import { viewerOf } from "../sessions/viewer-of.js";
 import { administeredIds, requireAdministered } from "../workspaces/viewer.js";
 
-const LIMIT_MESSAGE = "must be an integer from 1 to 100";
-
 /** GET /api/activity (exported for the OpenAPI document). */
 export const activityQuery = z.strictObject({
   workspace: z.string().max(64).optional(),
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,3}$/, LIMIT_MESSAGE)
-    .transform(Number)
-    .pipe(z.number().min(1, LIMIT_MESSAGE).max(100, LIMIT_MESSAGE))
-    .optional(),
+  limit: limitParam.optional(),
   cursor: z.string().max(200).optional(),
 });
 

@@ -15,8 +15,8 @@ import { rotateWebhookSecret } from "../webhooks/rotate-webhook-secret.js";
 import { updateWebhook } from "../webhooks/update-webhook.js";
 import { WEBHOOK_EVENT_TYPES } from "../webhook-outbox/webhook-events.js";
 import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
+import { limitParam } from "../http/pagination.js";
 
-const LIMIT_MESSAGE = "must be an integer from 1 to 100";
 const events = z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).max(WEBHOOK_EVENT_TYPES.length);
 const url = z.string().min(1).max(2048).describe("https://…, or http:// for a loopback host only.");
 const description = z.string().trim().max(200).nullable();
@@ -29,12 +29,7 @@ export const updateBody = z
   .refine((b) => Object.keys(b).length > 0, { message: "send at least one of url, events, description" });
 export const emptyBody = z.strictObject({});
 export const deliveriesQuery = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^[0-9]{1,3}$/, LIMIT_MESSAGE)
-    .transform(Number)
-    .pipe(z.number().min(1, LIMIT_MESSAGE).max(100, LIMIT_MESSAGE))
-    .optional(),
+  limit: limitParam.optional(),
   cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "is not a valid cursor").optional().describe("The `next_cursor` of the previous page."),
 });
 

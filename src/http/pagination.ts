@@ -25,14 +25,16 @@ const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 const LIMIT_MESSAGE = `must be an integer from 1 to ${MAX_LIMIT}`;
 
+/** `?limit=`: 1 to 100 items (every list of /v1 and /api takes the same). */
+export const limitParam = z
+  .string(LIMIT_MESSAGE)
+  .regex(/^[0-9]{1,3}$/, LIMIT_MESSAGE)
+  .transform(Number)
+  .pipe(z.number().min(1, LIMIT_MESSAGE).max(MAX_LIMIT, LIMIT_MESSAGE));
+
 /** The query of every list request (exported for the OpenAPI document). */
 export const pageQuerySchema = z.strictObject({
-  limit: z
-    .string(LIMIT_MESSAGE)
-    .regex(/^[0-9]{1,3}$/, LIMIT_MESSAGE)
-    .transform(Number)
-    .pipe(z.number().min(1, LIMIT_MESSAGE).max(MAX_LIMIT, LIMIT_MESSAGE))
-    .optional(),
+  limit: limitParam.optional(),
   cursor: z.string("must be a single cursor from next_cursor").max(200, "is not a valid cursor").optional(),
 });
 

@@ -1,4 +1,4 @@
-import type { WebhookEventType } from "./webhook-events.js";
+import { isWebhookEventType, type WebhookEventType } from "./webhook-events.js";
 
 /** What the audit writer knows of a change; the same shape as audit/AuditEntry (which imports this folder). */
 export interface AuditedChange {
@@ -9,22 +9,16 @@ export interface AuditedChange {
   details?: Record<string, unknown>;
 }
 
-/** The audit actions that are webhook events under another name; the rest of the catalogue keeps the action's. */
+/**
+ * The audit actions that are webhook events under another name. Every other catalogued type is the audit action
+ * of the same name (api_key.*, authorized_app.authorized/revoked), so a type added to the catalogue whose action
+ * is already audited needs nothing here.
+ */
 const RENAMED: Record<string, WebhookEventType> = {
   "membership.added": "member.added",
   "invitation.accepted": "member.added",
   "membership.removed": "member.removed",
 };
-
-const SAME_NAME: readonly string[] = [
-  "api_key.created",
-  "api_key.rotated",
-  "api_key.revoked",
-  "api_key.expiring_soon",
-  "api_key.expired",
-  "authorized_app.authorized",
-  "authorized_app.revoked",
-];
 
 /** Revocations caused by a leak report (leaked-credentials/leak.ts writes `reason` into the details). */
 const LEAK_REASONS: readonly unknown[] = ["reported_leaked", "found_public"];
@@ -35,7 +29,7 @@ export function eventsOfChange(change: AuditedChange): WebhookEventType[] {
   const types: WebhookEventType[] = [];
   const renamed = RENAMED[change.action];
   if (renamed) types.push(renamed);
-  else if (SAME_NAME.includes(change.action)) types.push(change.action as WebhookEventType);
+  else if (isWebhookEventType(change.action)) types.push(change.action);
   if (LEAK_ACTIONS.includes(change.action) && LEAK_REASONS.includes(change.details?.reason)) types.push("credential.reported_leaked");
   return types;
 }
