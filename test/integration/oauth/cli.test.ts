@@ -79,7 +79,12 @@ describe("workspace-auth app …", () => {
     const { tokens } = await connect({ issuer: t.url, client, user: owner.credentials, scope: "tags:read offline_access" });
     expect(await v1Status(t.url, tokens.access_token)).toBe(200);
 
-    const listed = onlyJson(await cli("app", "list", "--workspace", owner.workspace.id));
+    // The last use is recorded just after the request is answered (nothing waits for that write).
+    let listed = onlyJson(await cli("app", "list", "--workspace", owner.workspace.id));
+    for (let tries = 0; listed.apps[0]?.last_used_at === null && tries < 40; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      listed = onlyJson(await cli("app", "list", "--workspace", owner.workspace.id));
+    }
     expect(listed.apps).toEqual([
       expect.objectContaining({
         id: expect.any(String),
