@@ -1,7 +1,7 @@
 import type { RequestHandler } from "express";
 import type { AppContext } from "../context.js";
 import { viewerOf } from "../sessions/viewer-of.js";
-import { disabledWebhooks } from "../webhooks/list-webhooks.js";
+import { disabledWebhooksToReview } from "../webhooks/list-webhooks.js";
 import type { WebhookView } from "../webhooks/webhook-view.js";
 import { scopeOf } from "../workspaces/viewer.js";
 
@@ -22,11 +22,9 @@ export function disabledWebhooksBanner(ctx: AppContext): RequestHandler {
     if (req.method !== "GET") return next();
     (async () => {
       const viewer = await viewerOf(ctx, req);
-      const found: DisabledEndpoint[] = [];
-      for (const workspace of viewer.administered) {
-        for (const webhook of await disabledWebhooks(deps, scopeOf(viewer), workspace.id)) found.push({ webhook, workspaceName: workspace.name });
-      }
-      res.locals.disabledWebhooks = found;
+      const names = new Map(viewer.administered.map((w) => [w.id, w.name]));
+      const disabled = await disabledWebhooksToReview(deps, scopeOf(viewer));
+      res.locals.disabledWebhooks = disabled.map((webhook): DisabledEndpoint => ({ webhook, workspaceName: names.get(webhook.workspace_id) ?? "" }));
     })().then(() => next(), next);
   };
 }
