@@ -1,6 +1,6 @@
-import { recordAudit, SYSTEM } from "../audit/audit-log.js";
 import { EXPIRING_SOON_DAYS } from "./api-key-view.js";
 import type { ApiKeyDeps } from "./deps.js";
+import { auditExpiry } from "./expire-api-keys.js";
 
 const WINDOW_MS = EXPIRING_SOON_DAYS * 86_400_000;
 
@@ -19,14 +19,7 @@ export async function announceExpiringKeys(deps: Pick<ApiKeyDeps, "db">, now = n
     const announced = await deps.db.$transaction(async (tx) => {
       const claimed = await tx.apiKey.updateMany({ where: { id, expiringNoticeAt: null }, data: { expiringNoticeAt: now } });
       if (claimed.count === 0) return false;
-      const key = await tx.apiKey.findUniqueOrThrow({ where: { id } });
-      await recordAudit(tx, {
-        workspaceId: key.workspaceId,
-        actor: SYSTEM,
-        action: "api_key.expiring_soon",
-        target: { type: "api_key", id },
-        details: { name: key.name, prefix: key.prefix, expires_at: key.expiresAt },
-      });
+      await auditExpiry(tx, id, "api_key.expiring_soon");
       return true;
     });
     if (announced) count++;

@@ -1,6 +1,18 @@
 import { recordAudit, SYSTEM } from "../audit/audit-log.js";
-import { withChanges } from "../change-feed/record-changes.js";
+import { type Tx, withChanges } from "../change-feed/record-changes.js";
 import type { ApiKeyDeps } from "./deps.js";
+
+/** The system's Activity entry (and webhook event) for a key's expiry, written in the transaction that claimed it. */
+export async function auditExpiry(tx: Tx, id: string, action: "api_key.expiring_soon" | "api_key.expired"): Promise<void> {
+  const key = await tx.apiKey.findUniqueOrThrow({ where: { id } });
+  await recordAudit(tx, {
+    workspaceId: key.workspaceId,
+    actor: SYSTEM,
+    action,
+    target: { type: "api_key", id },
+    details: { name: key.name, prefix: key.prefix, expires_at: key.expiresAt },
+  });
+}
 
 /**
  * Marks one key expired if it is past its expiry and still active. The conditional update makes the
@@ -13,14 +25,7 @@ export async function expireApiKey(deps: ApiKeyDeps, id: string, now = new Date(
       data: { status: "expired" },
     });
     if (count === 0) return false;
-    const key = await tx.apiKey.findUniqueOrThrow({ where: { id } });
-    await recordAudit(tx, {
-      workspaceId: key.workspaceId,
-      actor: SYSTEM,
-      action: "api_key.expired",
-      target: { type: "api_key", id },
-      details: { name: key.name, prefix: key.prefix, expires_at: key.expiresAt },
-    });
+    await auditExpiry(tx, id, "api_key.expired");
     await recordChange("api_key", id);
     return true;
   });
