@@ -56,3 +56,13 @@ export async function v1Status(baseUrl: string, token: string, path = "/v1/works
   await res.arrayBuffer();
   return res.status;
 }
+
+/** The OAuth error code a rejected openid-client call failed with (`invalid_grant`, …), or undefined if it succeeded. */
+export async function oauthErrorOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (err) {
+    return (err as { error?: string }).error ?? String(err);
+  }
+}

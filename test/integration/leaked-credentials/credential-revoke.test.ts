@@ -8,7 +8,7 @@ import { CLI } from "../../../src/audit/audit-log.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
 import { makeKey } from "../../support/fixtures.js";
-import { makeClient, makeOwner, v1Status } from "../../support/oauth-helpers.js";
+import { makeClient, makeOwner, oauthErrorOf, v1Status } from "../../support/oauth-helpers.js";
 
 let t: TestServer;
 let owner: Awaited<ReturnType<typeof makeOwner>>;
@@ -33,15 +33,6 @@ const auditOf = (targetId: string) => t.ctx.db.auditEvent.findMany({ where: { ta
 const randomToken = () => crypto.randomBytes(32).toString("base64url");
 /** A well-shaped key whose checksum is wrong. */
 const badChecksum = (key: string) => key.slice(0, -1) + (key.endsWith("A") ? "B" : "A");
-
-async function errorOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (err) {
-    return (err as { error?: string }).error ?? String(err);
-  }
-}
 
 describe("POST /credentials/revoke with API keys", () => {
   test("when a batch mixes a live, a revoked, an expired, an unknown and malformed keys, then only the live key is revoked, as reported leaked by the address", async () => {
@@ -104,7 +95,7 @@ describe("POST /credentials/revoke with OAuth tokens", () => {
     expect(res).toMatchObject({ status: 202, body: { received: 3 } });
 
     expect(await v1Status(t.url, first.tokens.access_token)).toBe(401);
-    expect(await errorOf(oauth.refreshTokenGrant(first.config, first.tokens.refresh_token!))).toBe("invalid_grant");
+    expect(await oauthErrorOf(oauth.refreshTokenGrant(first.config, first.tokens.refresh_token!))).toBe("invalid_grant");
     expect(await v1Status(t.url, second.tokens.access_token)).toBe(200);
     const record = await t.ctx.db.authorizedApp.findFirstOrThrow({ where: { clientId: client.id } });
     expect(record.status).toBe("active");
@@ -127,7 +118,7 @@ describe("POST /credentials/revoke with OAuth tokens", () => {
     expect((await report({ credentials: [only.tokens.refresh_token!] })).status).toBe(202);
 
     expect(await v1Status(t.url, only.tokens.access_token)).toBe(401);
-    expect(await errorOf(oauth.refreshTokenGrant(only.config, only.tokens.refresh_token!))).toBe("invalid_grant");
+    expect(await oauthErrorOf(oauth.refreshTokenGrant(only.config, only.tokens.refresh_token!))).toBe("invalid_grant");
     const record = await t.ctx.db.authorizedApp.findFirstOrThrow({ where: { clientId: client.id } });
     expect(record).toMatchObject({ status: "revoked", revokedBy: "system", revokedReason: "reported_leaked" });
   });

@@ -3,22 +3,13 @@ import { CLI } from "../../../src/audit/audit-log.js";
 import { rotateClientSecret } from "../../../src/oauth/clients/rotate-client-secret.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect, discover } from "../../support/connect-flow.js";
-import { makeClient, makeOwner, tokenEndpoint, v1Status } from "../../support/oauth-helpers.js";
+import { makeClient, makeOwner, oauthErrorOf, tokenEndpoint, v1Status } from "../../support/oauth-helpers.js";
 
 let t: TestServer;
 beforeAll(async () => {
   t = await startTestServer();
 });
 afterAll(() => t.close());
-
-async function errorOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (err) {
-    return (err as { error?: string }).error ?? String(err);
-  }
-}
 
 describe("the connect flow with openid-client as the app", () => {
   test("when an owner approves, then the app gets tokens that open /v1 on the chosen workspace", async () => {
@@ -44,7 +35,7 @@ describe("the connect flow with openid-client as the app", () => {
     await oauth.tokenRevocation(config, refreshed.refresh_token!);
     expect(await v1Status(t.url, refreshed.access_token)).toBe(401);
     expect(await v1Status(t.url, tokens.access_token)).toBe(401);
-    expect(await errorOf(oauth.refreshTokenGrant(config, refreshed.refresh_token!))).toBe("invalid_grant");
+    expect(await oauthErrorOf(oauth.refreshTokenGrant(config, refreshed.refresh_token!))).toBe("invalid_grant");
     const record = await t.ctx.db.authorizedApp.findFirstOrThrow({ where: { clientId: client.id } });
     expect(record).toMatchObject({ status: "revoked", revokedBy: "app" });
   });
