@@ -2,6 +2,7 @@ import request from "supertest";
 import { generateKey } from "../../src/api-keys/key-format.js";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { makeKey, makeWorkspace } from "../support/fixtures.js";
+import { withLastCharChanged } from "../support/tamper.js";
 
 let t: TestApp;
 let key: string;
@@ -54,7 +55,7 @@ describe("the Bearer credential on /v1", () => {
     ["two credentials", () => `Bearer ${key} ${key}`],
     ["a key one character short", () => `Bearer ${key.slice(0, -1)}`],
     ["a key one character long", () => `Bearer ${key}x`],
-    ["a wrong checksum", () => `Bearer ${key.slice(0, -1)}${key.endsWith("A") ? "B" : "A"}`],
+    ["a wrong checksum", () => `Bearer ${withLastCharChanged(key)}`],
   ];
   test.each(invalidKeyCases)("when the header has %s, then 401 invalid_api_key with error=invalid_token", async (_name, header) => {
     const res = await get(header());

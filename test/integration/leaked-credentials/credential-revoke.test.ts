@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
 import { makeKey } from "../../support/fixtures.js";
 import { makeClient, makeOwner, oauthErrorOf, v1Status } from "../../support/oauth-helpers.js";
+import { withLastCharChanged } from "../../support/tamper.js";
 
 let t: TestServer;
 let owner: Awaited<ReturnType<typeof makeOwner>>;
@@ -32,7 +33,7 @@ async function report(body: unknown, init: { raw?: string; contentType?: string;
 const auditOf = (targetId: string) => t.ctx.db.auditEvent.findMany({ where: { targetId }, orderBy: { createdAt: "asc" } });
 const randomToken = () => crypto.randomBytes(32).toString("base64url");
 /** A well-shaped key whose checksum is wrong. */
-const badChecksum = (key: string) => key.slice(0, -1) + (key.endsWith("A") ? "B" : "A");
+const badChecksum = withLastCharChanged;
 
 describe("POST /credentials/revoke with API keys", () => {
   test("when a batch mixes a live, a revoked, an expired, an unknown and malformed keys, then only the live key is revoked, as reported leaked by the address", async () => {

@@ -7,6 +7,7 @@ import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
 import { makeClient, makeOwner } from "../../support/oauth-helpers.js";
 import { familyTypes, parseExposition, valueOf } from "./prometheus.js";
 import { OPERATOR } from "../../../src/access/access-scope.js";
+import { withLastCharChanged } from "../../support/tamper.js";
 
 let t: TestServer;
 beforeAll(async () => {
@@ -89,7 +90,7 @@ describe("GET /metrics", () => {
     const before = (await scrape()).samples;
     expect(await get("/v1/workspace", { authorization: `Bearer ${key}` })).toBe(200);
     expect(await get("/v1/workspace", { authorization: `Bearer ${key}` })).toBe(200);
-    expect(await get("/v1/workspace", { authorization: `Bearer ${key.slice(0, -1)}x` })).toBe(401);
+    expect(await get("/v1/workspace", { authorization: `Bearer ${withLastCharChanged(key)}` })).toBe(401);
     expect(await get("/v1/workspace")).toBe(401);
     const after = (await scrape()).samples;
     const delta = (name: string, labels: Record<string, string>) => valueOf(after, name, labels) - valueOf(before, name, labels);

@@ -5,6 +5,7 @@ import { startTestApp, tempDir, type TestApp } from "../../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
 import { makeKey, makeUser, makeWorkspace } from "../../support/fixtures.js";
 import { setTimeout as sleep } from "node:timers/promises";
+import { withLastCharChanged } from "../../support/tamper.js";
 
 /** Two nodes: two whole applications (contexts, caches, counters) on one database, as two processes would be. */
 interface TwoNodes {
@@ -125,7 +126,7 @@ describe("rate limits shared by two nodes", () => {
     try {
       const key = await workspaceKey(nodes.a);
       await roomInWindow(10_000);
-      const bad = `${key.slice(0, -1)}${key.endsWith("A") ? "B" : "A"}`;
+      const bad = withLastCharChanged(key);
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
         statuses.push(await status(i % 2 === 0 ? nodes.a : nodes.b, bad));
@@ -147,7 +148,7 @@ describe("rate limits shared by two nodes", () => {
     try {
       const key = await workspaceKey(nodes.a);
       await roomInWindow(10_000);
-      const bad = `${key.slice(0, -1)}${key.endsWith("A") ? "B" : "A"}`;
+      const bad = withLastCharChanged(key);
       expect(await status(nodes.a, bad)).toBe(401);
       await sleep(250);
       expect(await status(nodes.b, bad)).toBe(401);
