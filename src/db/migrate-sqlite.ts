@@ -87,6 +87,8 @@ export async function migrateSqlite(url: string, dir = migrationsDir("sqlite")):
       // busy_timeout first: switching to WAL needs a lock another starting server may hold.
       for (const pragma of CONNECTION_PRAGMAS) conn.prepare(pragma).all();
       conn.prepare("PRAGMA foreign_keys = OFF").run();
+      // Migrations are rare and run before the server answers: SQLite syncs each one at its COMMIT itself.
+      conn.prepare("PRAGMA synchronous = FULL").run();
       return { db: conn, done: appliedNames(conn) };
     } catch (err) {
       conn.close();

@@ -1,3 +1,5 @@
+import fs from "node:fs/promises";
+import path from "node:path";
 import type { Client, InStatement, ResultSet, Transaction, TransactionMode } from "@libsql/client";
 import { Sqlite3Client } from "@libsql/client/sqlite3";
 import Database from "libsql";
@@ -14,10 +16,19 @@ export const SQLITE_BUSY_TIMEOUT_MS = 20;
 export const CONNECTION_PRAGMAS = [
   `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
   "PRAGMA journal_mode = WAL",
-  // FULL: a commit is on disk before it is acknowledged (kill -9 and power loss alike).
-  "PRAGMA synchronous = FULL",
+  // NORMAL: SQLite itself does not sync the WAL at COMMIT; OwnedSqliteClient does, off the event loop, before the
+  // commit returns (see #durable), so a commit is still on disk before it is acknowledged (kill -9 and power loss
+  // alike), as with FULL, without freezing the process for the length of a sync.
+  "PRAGMA synchronous = NORMAL",
   "PRAGMA foreign_keys = ON",
 ];
+
+/**
+ * Syncs a file's data to disk (fdatasync: the data and the size needed to read it back). It runs on libuv's
+ * thread pool, so the process goes on serving while the disk works. Replaceable in tests.
+ */
+export type SyncFile = (file: fs.FileHandle) => Promise<void>;
+const datasync: SyncFile = (file) => file.datasync();
 
 /** Statements that only read (or set a connection option): they run as they are, never inside BEGIN IMMEDIATE. */
 const READ_ONLY = /^\s*(SELECT|PRAGMA|EXPLAIN)\b/i;
@@ -37,6 +48,8 @@ interface Connection {
   begin: Database.Statement;
   commit: Database.Statement;
   rollback: Database.Statement;
+  /** The WAL file, synced after each commit (opened with the connection, or at the first commit of a fresh file). */
+  wal?: fs.FileHandle;
 }
 
 function open(path: string): Connection {
@@ -79,14 +92,25 @@ export class OwnedSqliteClient implements Client {
   constructor(
     url: string,
     private readonly lockWaitMs: number,
+    private readonly syncFile: SyncFile = datasync,
   ) {
-    this.#path = url.replace(/^file:/, "");
+    this.#path = path.resolve(url.replace(/^file:/, ""));
   }
 
   /** The connection, opened and configured on first use (again after one had to be dropped). */
   async #connection(): Promise<Connection> {
     if (this.closed) throw new Error("The SQLite client is closed");
-    if (!this.#conn) this.#conn = await withLockRetry(async () => open(this.#path), this.lockWaitMs);
+    if (!this.#conn) {
+      const conn = await withLockRetry(async () => open(this.#path), this.lockWaitMs);
+      // Opened with the connection when the file already has a WAL (a fresh file gets one at its first write), so
+      // the descriptors a connection holds are settled from the start.
+      conn.wal = await this.#openWal().catch((err: NodeJS.ErrnoException) => {
+        if (err.code === "ENOENT") return undefined;
+        conn.database.close();
+        throw err;
+      });
+      this.#conn = conn;
+    }
     return this.#conn;
   }
 
@@ -95,6 +119,7 @@ export class OwnedSqliteClient implements Client {
     const conn = this.#conn;
     this.#conn = undefined;
     this.#inTransaction = false;
+    void conn?.wal?.close().catch(() => undefined);
     try {
       conn?.database.close();
     } catch {
@@ -144,6 +169,7 @@ export class OwnedSqliteClient implements Client {
       if (isBusy(err)) this.#drop();
       throw err;
     }
+    await this.#durable(conn);
   }
 
   /** Always BEGIN IMMEDIATE, whatever `mode` the adapter asks for (it always asks for deferred). */
@@ -184,6 +210,41 @@ export class OwnedSqliteClient implements Client {
       } catch {
         this.#drop();
       }
+    }
+    if (how === "commit") await this.#durable(conn);
+  }
+
+  /**
+   * Waits until what is committed is on disk: syncs the WAL file, where a commit's pages are (WAL mode), as
+   * `synchronous = FULL` would have at COMMIT, but on the thread pool. Prisma's adapter holds its mutex until the
+   * commit returns, so no other query of this process runs (and none sees the change) before it is durable; the
+   * event loop meanwhile serves requests up to their next query. A failed sync fails the commit's caller and drops the connection: whether the
+   * change survives a power loss is then unknown, and the caller must not be told it was saved.
+   */
+  async #durable(conn: Connection): Promise<void> {
+    try {
+      conn.wal ??= await this.#openWal();
+      await this.syncFile(conn.wal);
+    } catch (err) {
+      if (conn === this.#conn) this.#drop();
+      throw err;
+    }
+  }
+
+  /** The WAL file, opened for syncing; its folder synced once too, so the file's own entry is durable. */
+  async #openWal(): Promise<fs.FileHandle> {
+    const wal = await fs.open(`${this.#path}-wal`, "r");
+    try {
+      const folder = await fs.open(path.dirname(this.#path), "r");
+      try {
+        await this.syncFile(folder);
+      } finally {
+        await folder.close();
+      }
+      return wal;
+    } catch (err) {
+      await wal.close();
+      throw err;
     }
   }
 

@@ -144,7 +144,7 @@ describe("SQLite: the server and the CLI writing one file at once", () => {
     ]);
     const serverAfter = descriptorsOn(pid, "app.db");
     console.log(
-      `[figure] sqlite descriptors on app.db (file, -wal, -shm): writer process ${bulk.before} before, ${bulk.after} after ` +
+      `[figure] sqlite descriptors on app.db (file, -wal, -shm, and the -wal handle the client syncs): writer process ${bulk.before} before, ${bulk.after} after ` +
         `${bulk.writes} writes (${bulk.transactions} interactive transactions; busy_timeout still ${bulk.busyTimeout} ms); server ${serverBefore} before, ` +
         `${serverAfter} after ${httpWrites} HTTP writes in all`,
     );

@@ -3,7 +3,7 @@ import path from "node:path";
 import { createClient } from "@libsql/client";
 import { createDb, type Db } from "../../../src/db/client.js";
 import { migrate } from "../../../src/db/migrate.js";
-import { OwnedSqliteClient, SQLITE_BUSY_TIMEOUT_MS } from "../../../src/db/sqlite-connection.js";
+import { OwnedSqliteClient, SQLITE_BUSY_TIMEOUT_MS, type SyncFile } from "../../../src/db/sqlite-connection.js";
 import { DatabaseBusyError } from "../../../src/db/sqlite-lock-wait.js";
 import { tempDir } from "../../support/app.js";
 
@@ -44,7 +44,8 @@ describe("the SQLite connection the app uses", () => {
     for (let i = 0; i < 100; i++) await db.$transaction(async (tx) => tx.workspace.create({ data: { name: `w${i}` } }));
     expect(Number(await pragma(db, "busy_timeout"))).toBe(SQLITE_BUSY_TIMEOUT_MS);
     expect(Number(await pragma(db, "foreign_keys"))).toBe(1);
-    expect(Number(await pragma(db, "synchronous"))).toBe(2);
+    // NORMAL: the client syncs the WAL itself after each commit (tested below).
+    expect(Number(await pragma(db, "synchronous"))).toBe(1);
     expect(await pragma(db, "journal_mode")).toBe("wal");
     expect(before).toBeLessThanOrEqual(6);
     expect(descriptorsOn("conn.db")).toBeLessThanOrEqual(before);
@@ -121,5 +122,75 @@ describe("the SQLite connection the app uses", () => {
       other.close();
       client.close();
     }
+  });
+
+  describe("when a write commits", () => {
+    /** A sync that records which file it synced, and holds the WAL's until `releaseWal` is called. */
+    function heldWalSync() {
+      const synced: string[] = [];
+      let releaseWal: () => void = () => undefined;
+      const walGate = new Promise<void>((resolve) => (releaseWal = resolve));
+      const sync: SyncFile = async (file) => {
+        const target = fs.readlinkSync(`/proc/self/fd/${file.fd}`);
+        synced.push(target);
+        if (target.endsWith("-wal")) await walGate;
+        else await file.datasync();
+      };
+      return { synced, sync, releaseWal: () => releaseWal() };
+    }
+
+    const settledAfter = async (promise: Promise<unknown>, ms: number) => {
+      let settled = false;
+      void promise.then(() => (settled = true), () => (settled = true));
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 5);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      clearInterval(ticker);
+      return { settled, ticks };
+    };
+
+    test.each([
+      ["a single write", (client: OwnedSqliteClient) => client.execute(`INSERT INTO "Workspace" (id, name) VALUES ('single', 's')`)],
+      [
+        "a transaction",
+        async (client: OwnedSqliteClient) => {
+          const tx = await client.transaction("deferred");
+          await tx.execute(`INSERT INTO "Workspace" (id, name) VALUES ('in-tx', 't')`);
+          await tx.commit();
+        },
+      ],
+    ])("when %s commits, then the caller hears of it only once the WAL file is synced, and the process runs on meanwhile", async (_, write) => {
+      const { synced, sync, releaseWal } = heldWalSync();
+      const client = new OwnedSqliteClient(url, 1000, sync);
+      try {
+        const written = write(client);
+        const meanwhile = await settledAfter(written, 150);
+        expect(meanwhile.settled).toBe(false);
+        // The event loop was not held by the sync: timers kept firing.
+        expect(meanwhile.ticks).toBeGreaterThan(5);
+        expect(synced).toEqual([dir, `${file}-wal`]);
+        releaseWal();
+        await expect(written).resolves.not.toThrow();
+      } finally {
+        client.close();
+      }
+    });
+
+    test("when the WAL sync fails, then the write is reported failed and the next write works on a fresh connection", async () => {
+      let fail = true;
+      const client = new OwnedSqliteClient(url, 1000, async (handle) => {
+        if (fail && fs.readlinkSync(`/proc/self/fd/${handle.fd}`).endsWith("-wal")) {
+          fail = false;
+          throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+        }
+        await handle.datasync();
+      });
+      try {
+        await expect(client.execute(`INSERT INTO "Workspace" (id, name) VALUES ('unsure', 'u')`)).rejects.toMatchObject({ code: "EIO" });
+        await expect(client.execute(`INSERT INTO "Workspace" (id, name) VALUES ('next', 'n')`)).resolves.toMatchObject({ rowsAffected: 1 });
+      } finally {
+        client.close();
+      }
+    });
   });
 });
