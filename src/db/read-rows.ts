@@ -1,12 +1,12 @@
-import { type ArgType, ColumnTypeEnum, type SqlQueryable } from "@prisma/driver-adapter-utils";
+import { type ArgType, ColumnTypeEnum, type SqlDriverAdapter, type SqlQuery, type SqlQueryable, type SqlResultSet } from "@prisma/driver-adapter-utils";
 import type { Prisma } from "../generated/sqlite/client.js";
 import type { Db } from "./client.js";
 
 /** The driver adapter under each client createDb made (the one Prisma itself runs every query through). */
-const adapters = new WeakMap<object, () => SqlQueryable | undefined>();
+const adapters = new WeakMap<object, () => SqlDriverAdapter | undefined>();
 
 /** Called by createDb: reads on `db` may go straight to its driver adapter (`connected` is undefined until Prisma connects). */
-export function readThroughAdapter(db: object, connected: () => SqlQueryable | undefined): void {
+export function readThroughAdapter(db: object, connected: () => SqlDriverAdapter | undefined): void {
   adapters.set(db, connected);
 }
 
@@ -22,9 +22,18 @@ export function readThroughAdapter(db: object, connected: () => SqlQueryable | u
  * Clients not made by createDb (transaction clients, test clients) run it through `$queryRaw`.
  */
 export async function readRows<T>(db: Db | Prisma.TransactionClient, query: Prisma.Sql): Promise<T[]> {
-  const adapter = adapters.get(db)?.();
+  const adapter = adapterUnder(db);
   if (!adapter) return (db as Db).$queryRaw<T[]>(query);
-  const postgres = adapter.provider === "postgres";
+  return rowsOf<T>(await adapter.queryRaw(driverQuery(adapter, query)));
+}
+
+/** The driver adapter under a client createDb made, once Prisma has connected it; otherwise undefined. */
+export function adapterUnder(db: object): SqlDriverAdapter | undefined {
+  return adapters.get(db)?.();
+}
+
+/** A tagged statement as the driver adapter takes it: the database's placeholders, values bound as Prisma binds them. */
+export function driverQuery(adapter: SqlQueryable, query: Prisma.Sql): SqlQuery {
   const args: unknown[] = [];
   const argTypes: ArgType[] = [];
   for (const value of query.values) {
@@ -32,7 +41,11 @@ export async function readRows<T>(db: Db | Prisma.TransactionClient, query: Pris
     args.push(arg);
     argTypes.push({ arity: "scalar", scalarType });
   }
-  const result = await adapter.queryRaw({ sql: postgres ? query.text : query.sql, args, argTypes });
+  return { sql: adapter.provider === "postgres" ? query.text : query.sql, args, argTypes };
+}
+
+/** A driver result as `$queryRaw` returns it: one object per row, keyed by column name. */
+export function rowsOf<T>(result: SqlResultSet): T[] {
   const { columnNames, columnTypes } = result;
   const rows: T[] = new Array<T>(result.rows.length);
   for (let r = 0; r < result.rows.length; r++) {

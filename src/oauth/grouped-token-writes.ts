@@ -1,5 +1,6 @@
 import type { Db } from "../db/client.js";
-import { consumeStoredModels, upsertStoredModels } from "./oidc-model-queries.js";
+import { inRawTransaction } from "../db/raw-transaction.js";
+import { consumeStoredModels, storeModelsStatement } from "./oidc-model-queries.js";
 import type { HeldUpsert } from "./token-request-writes.js";
 
 /** One token request's writes: what it redeems and the tokens it issues for it. */
@@ -40,12 +41,12 @@ export class GroupedTokenWrites {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MOST_PER_TRANSACTION);
       try {
-        const won = await this.db.$transaction(async (tx) => {
+        const won = await inRawTransaction(this.db, async (tx) => {
           const consumed = await consumeStoredModels(tx, batch.map((q) => q.consume), new Date());
           // Two requests of one batch redeeming the same token: the first in line has it.
           const winners = batch.map((q) => consumed.delete(`${q.consume.id} ${q.consume.type}`));
           const rows = batch.flatMap((q, i) => (winners[i] ? q.upserts : []));
-          if (rows.length > 0) await upsertStoredModels(tx, rows);
+          if (rows.length > 0) await tx.run(storeModelsStatement(rows));
           return winners;
         });
         batch.forEach((q, i) => q.settle(won[i]));

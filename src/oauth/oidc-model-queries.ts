@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.js";
+import type { RawTransaction } from "../db/raw-transaction.js";
 import { readRows } from "../db/read-rows.js";
 import { Prisma } from "../generated/sqlite/client.js";
 
@@ -39,14 +40,16 @@ export async function upsertStoredModel(db: Db, id: string, type: string, data: 
 }
 
 /** Inserts the models or replaces their data, in one statement (of distinct ids). */
-export async function upsertStoredModels(
-  db: Db | Prisma.TransactionClient,
-  rows: { id: string; type: string; data: StoredModelData }[],
-): Promise<void> {
+export async function upsertStoredModels(db: Db, rows: { id: string; type: string; data: StoredModelData }[]): Promise<void> {
+  await db.$executeRaw(storeModelsStatement(rows));
+}
+
+/** The statement that inserts the models or replaces their data (of distinct ids). */
+export function storeModelsStatement(rows: { id: string; type: string; data: StoredModelData }[]): Prisma.Sql {
   const values = rows.map(
     ({ id, type, data }) => Prisma.sql`(${id}, ${type}, ${data.payload}, ${data.grantId}, ${data.userCode}, ${data.uid}, ${data.expiresAt})`,
   );
-  await db.$executeRaw`
+  return Prisma.sql`
     INSERT INTO "OidcModel" ("id", "type", "payload", "grantId", "userCode", "uid", "expiresAt")
     VALUES ${Prisma.join(values)}
     ON CONFLICT ("id", "type") DO UPDATE SET "payload" = excluded."payload", "grantId" = excluded."grantId",
@@ -68,14 +71,14 @@ export async function consumeStoredModel(db: Db, id: string, type: string, now: 
  * consumed (so of parallel redemptions of one model, in this statement or others, exactly one is returned).
  */
 export async function consumeStoredModels(
-  tx: Prisma.TransactionClient,
+  tx: RawTransaction,
   models: { id: string; type: string }[],
   now: Date,
 ): Promise<Set<string>> {
   const which = models.map(({ id, type }) => Prisma.sql`("id" = ${id} AND "type" = ${type})`);
-  const rows = await tx.$queryRaw<{ id: string; type: string }[]>`
+  const rows = await tx.rows<{ id: string; type: string }>(Prisma.sql`
     UPDATE "OidcModel" SET "consumedAt" = ${now}
     WHERE "consumedAt" IS NULL AND (${Prisma.join(which, " OR ")})
-    RETURNING "id", "type"`;
+    RETURNING "id", "type"`);
   return new Set(rows.map((r) => `${r.id} ${r.type}`));
 }
