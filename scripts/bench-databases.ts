@@ -81,8 +81,8 @@ async function timeEach<T>(inputs: T[], fn: (x: T) => Promise<unknown>, settleMs
 
 /** Cache-miss (every credential once, on a fresh verifier) and cached (the same again) median microseconds. */
 async function checkCost(verifier: CredentialVerifier, credentials: string[], cachedPasses: number) {
-  const miss = await timeEach(credentials, (c) => verifier.verify(c, { ip: "127.0.0.1", headers: {} }), SETTLE_MS);
-  const cached = await timeEach(Array.from({ length: cachedPasses }, () => credentials).flat(), (c) => verifier.verify(c, { ip: "127.0.0.1", headers: {} }));
+  const miss = await timeEach(credentials, async (c) => verifier.verify(c, { ip: "127.0.0.1", headers: {} }), SETTLE_MS);
+  const cached = await timeEach(Array.from({ length: cachedPasses }, () => credentials).flat(), async (c) => verifier.verify(c, { ip: "127.0.0.1", headers: {} }));
   return { miss: median(miss), cached: median(cached) };
 }
 

@@ -6,6 +6,7 @@ import type { AppContext } from "./context.js";
 import { notFound, renderErrors } from "./errors/render.js";
 import { refuseUnknownHosts } from "./http/allowed-hosts.js";
 import { healthRouter } from "./http/health.js";
+import { inOrder } from "./http/in-order.js";
 import { refuseNulInPath } from "./http/request-guards.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
@@ -17,7 +18,7 @@ import { invitationPages } from "./settings/invitation-pages.js";
 import { interactionRouter } from "./oauth/interactions/interaction-routes.js";
 import { pointToResourceMetadata, protectedResourceRouter } from "./oauth/protected-resource-metadata.js";
 import { isProviderPath, providerRoutes } from "./oauth/provider-routes.js";
-import { docsRouter } from "./openapi/docs-routes.js";
+import { docsRouter, openApiDocumentRoute } from "./openapi/docs-routes.js";
 import { createV1Router } from "./resources/v1-router.js";
 import { loginRouter } from "./sessions/login-routes.js";
 import { createPageKit } from "./sessions/page-kit.js";
@@ -39,14 +40,22 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(securityHeaders());
   app.use("/assets", express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
   app.use(refuseNulInPath);
+  // Health, readiness and metrics answer probes addressed by IP; everything else only its own hosts.
+  const ownHostsOnly = refuseUnknownHosts(ctx.config.allowedHosts, (req) => isProviderPath(req.path));
+  // /v1 first after the checks every request needs: every layer mounted before it is a match (and for a router,
+  // a walk through its routes) on each API request. No /v1 path belongs to the health, metrics, provider,
+  // metadata or docs routers below; the public OpenAPI document is answered before the /v1 guards.
+  // One layer (inOrder), so that a request elsewhere pays one failed path match for it, not four.
+  app.use(
+    "/v1",
+    inOrder(ownHostsOnly, openApiDocumentRoute(ctx.config.issuer), createV1Router(ctx), pointToResourceMetadata(ctx.config.issuer)),
+  );
   app.use(healthRouter(ctx));
   app.use(metricsRouter(ctx.metrics, ctx.config.metricsToken));
   // Before any router that parses bodies: the provider reads its own request bodies.
-  // Health, readiness and metrics above answer probes addressed by IP; everything below only its own hosts.
-  app.use(refuseUnknownHosts(ctx.config.allowedHosts, (req) => isProviderPath(req.path)));
+  app.use(ownHostsOnly);
   app.use(providerRoutes(ctx.oauth.provider, ctx.config.issuer));
-  app.use(protectedResourceRouter(ctx.config.issuer), docsRouter(ctx.config.issuer));
-  app.use("/v1", createV1Router(ctx), pointToResourceMetadata(ctx.config.issuer));
+  app.use(protectedResourceRouter(ctx.config.issuer), docsRouter());
   // Leaked credentials are reported here, not on /v1: its guards refuse bodies that carry credentials.
   app.use(credentialRevokeRouter(ctx), secretScanningRouter(ctx));
 

@@ -57,10 +57,15 @@ export class AccessTokenVerifier implements CredentialVerifier {
     this.shared = shared ?? createVerifierState(deps.feed, logger);
   }
 
-  async verify(credential: string, caller: Caller): Promise<Principal> {
+  /** Synchronous (no promise) when the token's entry is in the cache and trusted: the steady state of every /v1 request. */
+  verify(credential: string, caller: Caller): Principal | Promise<Principal> {
     if (!this.tokens.isWellFormed(credential)) throw invalidCredential(credential);
     const digest = this.tokens.storageId(credential);
-    const entry = await this.shared.cache.get(`access_token:${digest}`, () => this.load(digest), this.onCacheLookup);
+    const entry = this.shared.cache.get(`access_token:${digest}`, () => this.load(digest), this.onCacheLookup);
+    return entry instanceof Promise ? entry.then((found) => this.admit(found, credential, caller)) : this.admit(entry, credential, caller);
+  }
+
+  private admit(entry: CachedToken, credential: string, caller: Caller): Principal {
     const now = Date.now();
     if (!entry.token || entry.token.expiresAt <= now) throw invalidCredential(credential);
     this.touch(entry.token.authorizedAppId, now, caller);

@@ -37,18 +37,24 @@ export class ApiKeyVerifier implements CredentialVerifier {
     this.shared = shared ?? createVerifierState(deps.feed, logger);
   }
 
-  async verify(credential: string, caller: Caller): Promise<Principal> {
+  /** Synchronous (no promise) when the key's entry is in the cache and trusted: the steady state of every /v1 request. */
+  verify(credential: string, caller: Caller): Principal | Promise<Principal> {
     if (!isWellFormedKey(credential)) throw invalidCredential(credential);
     const digest = digestKey(credential);
-    const entry = await this.shared.cache.get(`api_key:${digest}`, () => this.load(digest), this.onCacheLookup);
+    const entry = this.shared.cache.get(`api_key:${digest}`, () => this.load(digest), this.onCacheLookup);
+    return entry instanceof Promise ? entry.then((found) => this.admit(found, credential, caller)) : this.admit(entry, credential, caller);
+  }
+
+  private admit(entry: CachedKey, credential: string, caller: Caller): Principal | Promise<Principal> {
     const key = entry.key;
     if (!key || key.status !== "active") throw invalidCredential(credential);
     const now = Date.now();
     // The previous secret of a rotation with overlap ends at its exact instant, on every node, by each node's clock.
     if (key.secretExpiresAt !== null && key.secretExpiresAt <= now) throw invalidCredential(credential);
     if (key.expiresAt !== null && key.expiresAt <= now) {
-      await expireApiKey(this.deps, key.id);
-      throw invalidCredential(credential);
+      return expireApiKey(this.deps, key.id).then(() => {
+        throw invalidCredential(credential);
+      });
     }
     if (key.allowlist && !key.allowlist.allows(caller.ip)) throw new IpNotAllowedError();
     this.touch(key.id, now, caller);

@@ -6,13 +6,21 @@ import type { Principal, V1Scope } from "./principal.js";
 /** Resolves the credential (Bearer, or DPoP with its proof) into `req.principal`, or fails with a 401 envelope. */
 export function authenticate(resolver: CredentialResolver): RequestHandler {
   return (req, _res, next) => {
-    resolver.resolve(req.headers.authorization, req, { method: req.method, target: req.originalUrl, proof: req.get("dpop") }).then(
-      (principal) => {
-        req.principal = principal;
-        next();
-      },
-      next,
-    );
+    let resolved: Principal | Promise<Principal>;
+    try {
+      resolved = resolver.resolve(req.headers.authorization, req, { method: req.method, target: req.originalUrl, proof: req.get("dpop") });
+    } catch (err) {
+      return next(err);
+    }
+    // A cached credential resolves synchronously: the request goes on without waiting for a microtask turn.
+    if (!(resolved instanceof Promise)) {
+      req.principal = resolved;
+      return next();
+    }
+    resolved.then((principal) => {
+      req.principal = principal;
+      next();
+    }, next);
   };
 }
 

@@ -47,27 +47,27 @@ export class CredentialCache<V> {
   /**
    * The cached value while it can be trusted; otherwise `load` reads it again from the database. Callers that
    * share one cache give their keys their own prefix, so a key only ever holds what that caller's `load` returns.
-   * `onLookup` hears whether the key was found (cache hit metrics, per verifier).
+   * `onLookup` hears whether the key was found (cache hit metrics, per verifier). A trusted hit is returned as
+   * is, anything else (a read, an outage) as a promise.
    */
-  async get<T extends V>(key: string, load: () => Promise<Loaded<T>>, onLookup?: (hit: boolean) => void): Promise<T> {
+  get<T extends V>(key: string, load: () => Promise<Loaded<T>>, onLookup?: (hit: boolean) => void): T | Promise<T> {
     const now = Date.now();
     const hit = this.cache.get(key) as Checked<T> | undefined;
     onLookup?.(hit !== undefined);
     if (hit) {
+      // The steady state answers synchronously: no promise, no microtask turn (every /v1 request comes here).
       if (this.feed.isFresh(now) || now - hit.checkedAt < this.feed.intervalMs) return hit.value;
       if (hit.recheckFailedAt !== undefined && now - hit.recheckFailedAt < this.feed.intervalMs) {
-        throw new ServiceUnavailableError();
+        return Promise.reject(new ServiceUnavailableError());
       }
     }
-    try {
-      return await this.load(key, load);
-    } catch (err) {
+    return this.load(key, load).catch((err: unknown) => {
       // A first lookup that fails while the change log is heard is an ordinary error. While it is not heard the
       // node is cut off from its database (a reset may also have emptied the cache), so it is an outage: 503.
       if (!hit && this.feed.isFresh(Date.now())) throw err;
       if (hit) hit.recheckFailedAt = Date.now();
       throw new ServiceUnavailableError();
-    }
+    });
   }
 
   private load<T extends V>(key: string, load: () => Promise<Loaded<T>>): Promise<T> {

@@ -30,7 +30,10 @@ export interface Caller {
   readonly headers: { "user-agent"?: string | undefined };
 }
 
-/** Turns one kind of bearer credential into a principal, or throws an AuthenticationError. */
+/**
+ * Turns one kind of bearer credential into a principal, or throws an AuthenticationError (at once or as a
+ * rejection). The principal comes back synchronously when no database read is needed (a cached credential).
+ */
 export interface CredentialVerifier {
-  verify(credential: string, caller: Caller): Promise<Principal>;
+  verify(credential: string, caller: Caller): Principal | Promise<Principal>;
 }

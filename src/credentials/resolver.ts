@@ -2,7 +2,7 @@ import { KEY_PREFIX } from "../api-keys/key-format.js";
 import { AuthenticationError, IpNotAllowedError } from "../errors/app-error.js";
 import { parseAuthorization } from "./bearer.js";
 import { DpopError } from "../dpop/dpop-error.js";
-import type { DpopSenderConstraint, PresentedRequest } from "../dpop/sender-constraint.js";
+import type { DpopSenderConstraint, PresentedRequest, TokenScheme } from "../dpop/sender-constraint.js";
 import type { Caller, CredentialVerifier, Principal } from "./principal.js";
 
 type CredentialKind = "api_key" | "oauth" | "none";
@@ -42,26 +42,52 @@ export class CredentialResolver {
 
   /**
    * `caller` is who presents the credential (client address, user agent: key allowlists, last-use details);
-   * `request` is what a DPoP proof is checked against (method, target, the DPoP header).
+   * `request` is what a DPoP proof is checked against (method, target, the DPoP header). A cached credential
+   * that needs no proof is answered synchronously (no promise per request); a failure may be thrown at once.
    */
-  async resolve(authorizationHeader: string | undefined, caller: Caller, request?: PresentedRequest): Promise<Principal> {
+  resolve(authorizationHeader: string | undefined, caller: Caller, request?: PresentedRequest): Principal | Promise<Principal> {
     try {
       const { scheme, credential } = parseAuthorization(authorizationHeader);
       const isKey = credential.startsWith(KEY_PREFIX);
       if (scheme === "dpop" && (isKey || !this.senderConstraint)) {
         throw new DpopError("invalid_token", "Only DPoP-bound access tokens use the DPoP scheme; send this credential as Bearer.");
       }
-      const principal = await (isKey ? this.apiKeys : this.accessTokenVerifier()).verify(credential, caller);
-      if (principal.credential.type === "oauth") {
-        await this.senderConstraint?.check(scheme, credential, principal.credential.jkt, request);
-      }
-      this.onCheck?.(isKey ? "api_key" : "oauth", "ok");
-      return principal;
+      const verified = (isKey ? this.apiKeys : this.accessTokenVerifier()).verify(credential, caller);
+      const admitted =
+        verified instanceof Promise
+          ? verified.then((principal) => this.constrain(principal, isKey, scheme, credential, request))
+          : this.constrain(verified, isKey, scheme, credential, request);
+      return admitted instanceof Promise ? admitted.catch((err: unknown) => this.refuse(err)) : admitted;
     } catch (err) {
-      const code = err instanceof AuthenticationError || err instanceof IpNotAllowedError ? err.code : "error";
-      this.onCheck?.(KIND_OF_FAILURE[code] ?? "none", code);
-      throw err;
+      return this.refuse(err);
     }
+  }
+
+  /** The DPoP sender constraint on an access token (a promise only when a proof must be verified), then `ok`. */
+  private constrain(
+    principal: Principal,
+    isKey: boolean,
+    scheme: TokenScheme,
+    credential: string,
+    request: PresentedRequest | undefined,
+  ): Principal | Promise<Principal> {
+    if (principal.credential.type === "oauth") {
+      const checking = this.senderConstraint?.check(scheme, credential, principal.credential.jkt, request);
+      if (checking) return checking.then(() => this.admitted(principal, isKey));
+    }
+    return this.admitted(principal, isKey);
+  }
+
+  private admitted(principal: Principal, isKey: boolean): Principal {
+    this.onCheck?.(isKey ? "api_key" : "oauth", "ok");
+    return principal;
+  }
+
+  /** Reports the failure (what the credential claimed to be, its error code) and throws it on. */
+  private refuse(err: unknown): never {
+    const code = err instanceof AuthenticationError || err instanceof IpNotAllowedError ? err.code : "error";
+    this.onCheck?.(KIND_OF_FAILURE[code] ?? "none", code);
+    throw err;
   }
 
   private accessTokenVerifier(): CredentialVerifier {

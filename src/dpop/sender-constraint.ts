@@ -31,12 +31,20 @@ export class DpopSenderConstraint {
     this.base = issuer.replace(/\/+$/, "");
   }
 
-  /** Throws a DpopError unless `token`, bound to `jkt` (or to nothing), was presented as its binding requires. */
-  async check(scheme: TokenScheme, token: string, jkt: string | undefined, request: PresentedRequest | undefined): Promise<void> {
+  /**
+   * Throws a DpopError unless `token`, bound to `jkt` (or to nothing), was presented as its binding requires.
+   * An unbound token is decided synchronously (nothing returned, no promise: the common case on every /v1
+   * request); a bound one returns the promise of its proof's check.
+   */
+  check(scheme: TokenScheme, token: string, jkt: string | undefined, request: PresentedRequest | undefined): Promise<void> | undefined {
     if (!jkt) {
       if (scheme === "dpop") throw new DpopError("invalid_token", "This access token is not DPoP-bound: send it as Authorization: Bearer <token>.");
-      return;
+      return undefined;
     }
+    return this.checkProof(scheme, token, jkt, request);
+  }
+
+  private async checkProof(scheme: TokenScheme, token: string, jkt: string, request: PresentedRequest | undefined): Promise<void> {
     if (scheme !== "dpop") {
       throw new DpopError("invalid_token", "This access token is DPoP-bound: send it as Authorization: DPoP <token> with a DPoP proof.");
     }

@@ -4,6 +4,6 @@ import crypto from "node:crypto";
 export function sha256(value: string, encoding: "hex" | "base64url"): string;
 export function sha256(value: string): Buffer;
 export function sha256(value: string, encoding?: "hex" | "base64url"): string | Buffer {
-  const hash = crypto.createHash("sha256").update(value);
-  return encoding ? hash.digest(encoding) : hash.digest();
+  // The one-shot form: no Hash object per call (a key check digests the presented key on every request).
+  return crypto.hash("sha256", value, encoding ?? "buffer");
 }

@@ -9,6 +9,16 @@ function addressedHost(req: Request): string | null {
   return host ? (URL.parse(`http://${host}`)?.hostname.toLowerCase() ?? null) : null;
 }
 
+/** Whether `host` is `name` or `name:port` with `name` in `names` and a port the URL parser accepts. */
+function isCanonicalHost(host: string | undefined, names: ReadonlySet<string>): boolean {
+  if (host === undefined) return false;
+  const colon = host.lastIndexOf(":");
+  if (colon === -1) return names.has(host);
+  if (!names.has(host.slice(0, colon))) return false;
+  const port = host.slice(colon + 1);
+  return port === "" || (port.length <= 5 && /^[0-9]+$/.test(port) && Number(port) <= 65535);
+}
+
 /**
  * Refuses a request addressed to a host this server does not serve (`ALLOWED_HOSTS`) with 400: in the
  * OAuth error form on the provider's endpoints (`oauthForm`), in the app's envelope or page elsewhere.
@@ -18,7 +28,11 @@ function addressedHost(req: Request): string | null {
 export function refuseUnknownHosts(allowed: readonly string[] | null, oauthForm: (req: Request) => boolean): RequestHandler {
   if (allowed === null) return (_req, _res, next) => next();
   const hosts = new Set(allowed);
+  // Names the URL parser gives back unchanged: a Host header that is one of them (with a valid port or none)
+  // is what addressedHost would find, without building a URL on every request.
+  const canonical = new Set(allowed.filter((name) => URL.parse(`http://${name}`)?.hostname === name));
   return (req, res, next) => {
+    if (req.url.startsWith("/") && isCanonicalHost(req.headers.host, canonical)) return next();
     const host = addressedHost(req);
     if (host !== null && hosts.has(host)) return next();
     const message = "This server does not answer for that host name.";

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import express, { Router } from "express";
+import express, { type RequestHandler, Router } from "express";
 import { pageHeaders } from "../http/security-headers.js";
 import { buildOpenApiDocument } from "./build-document.js";
 
@@ -11,15 +11,20 @@ const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve("swagge
 const SWAGGER_FILES = new Set(["/swagger-ui.css", "/swagger-ui-bundle.js", "/favicon-32x32.png"]);
 
 /**
- * GET /v1/openapi.json (public: the contract third parties build on) and /docs, the same document rendered by
- * Swagger UI under the pages' strict CSP (script-src 'self': the init code is public/docs-init.js).
+ * GET /v1/openapi.json, public (the contract third parties build on): mounted at /v1 in front of its guards, as
+ * a plain middleware rather than a router so the /v1 requests it passes on pay one comparison, not a route match.
  */
-export function docsRouter(issuer: string): Router {
-  const router = Router();
+export function openApiDocumentRoute(issuer: string): RequestHandler {
   const document = JSON.stringify(buildOpenApiDocument(issuer));
-  router.get("/v1/openapi.json", (_req, res) => {
+  return (req, res, next) => {
+    if (req.path !== "/openapi.json" || (req.method !== "GET" && req.method !== "HEAD")) return next();
     res.set({ "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" }).type("json").send(document);
-  });
+  };
+}
+
+/** /docs: the OpenAPI document rendered by Swagger UI under the pages' strict CSP (script-src 'self': the init code is public/docs-init.js). */
+export function docsRouter(): Router {
+  const router = Router();
   router.get("/docs", pageHeaders(), (_req, res) => {
     res.sendFile(path.join(root, "views/docs.html"));
   });

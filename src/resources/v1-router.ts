@@ -1,4 +1,4 @@
-import express, { Router } from "express";
+import express, { type RequestHandler, Router } from "express";
 import type { AppContext } from "../context.js";
 import { authenticate, principalOf } from "../credentials/authenticate.js";
 import { notFound } from "../errors/render.js";
@@ -11,6 +11,20 @@ import { toCredentialWorkspaceView } from "./workspace-view.js";
 
 const MINUTE = 60_000;
 
+const parseJson = express.json({ limit: "100kb", strict: false, type: "application/json" });
+
+/**
+ * The JSON parser only where there is a body (the parser's own test, type-is's hasBody): on a GET it would still
+ * cost its bookkeeping on every request.
+ */
+const parseJsonIfBody: RequestHandler = (req, res, next) => {
+  const length = req.headers["content-length"];
+  if (req.headers["transfer-encoding"] !== undefined || (length !== undefined && !Number.isNaN(Number(length)))) {
+    return parseJson(req, res, next);
+  }
+  next();
+};
+
 /**
  * /v1: body and request checks, then the bearer credential (failures counted per address), then the
  * per-credential rate limit, then the resource routes. Every failure is rendered as the JSON envelope by the app's error handler.
@@ -22,7 +36,7 @@ export function createV1Router(ctx: AppContext): Router {
   router.use(
     inOrder(
       requireJsonBody,
-      express.json({ limit: "100kb", strict: false, type: "application/json" }),
+      parseJsonIfBody,
       guardV1Input,
       // Both limits are counted across every node (shared counters in the database). A failed credential goes
       // to the failure limit (401, or 429 once its address is over); a valid one goes on to its own limit.

@@ -3,7 +3,7 @@ import { readRows } from "../../db/read-rows.js";
 import { Prisma } from "../../generated/sqlite/client.js";
 import { afterPositionSql } from "../page-after-sql.js";
 import { type Page, type PageRequest, toPage } from "../../http/pagination.js";
-import { type SubscriberView, toSubscriberView, type SubscriberRow } from "./subscriber-view.js";
+import { byTagName, type SubscriberView } from "./subscriber-view.js";
 
 /** One row per (subscriber, tag) pair; `tag` is null for a subscriber without tags. */
 interface JoinedRow {
@@ -36,14 +36,24 @@ export async function listSubscribers(db: Db, workspaceId: string, page: PageReq
     LEFT JOIN "Tag" t ON t."id" = st."tagId"
     ORDER BY s."createdAt" DESC, s."id" DESC`,
   );
-  const rows: SubscriberRow[] = [];
+  // Each subscriber's view is built as its rows go by (no intermediate row objects); its position is kept for the cursor.
+  const entries: { id: string; createdAt: Date; view: SubscriberView }[] = [];
+  let current: SubscriberView | undefined;
   for (const row of joined) {
-    let last = rows.at(-1);
-    if (last?.id !== row.id) {
-      const { tag: _tag, ...subscriber } = row;
-      rows.push((last = { ...subscriber, tags: [] }));
+    if (current?.id !== row.id) {
+      current = {
+        id: row.id,
+        email: row.email,
+        first_name: row.firstName,
+        last_name: row.lastName,
+        tags: [],
+        created_at: row.createdAt.toISOString(),
+        updated_at: row.updatedAt.toISOString(),
+      };
+      entries.push({ id: row.id, createdAt: row.createdAt, view: current });
     }
-    if (row.tag !== null) last.tags.push({ tag: { name: row.tag } });
+    if (row.tag !== null) current.tags.push(row.tag);
   }
-  return toPage(rows, page.limit, toSubscriberView);
+  for (const { view } of entries) if (view.tags.length > 1) view.tags.sort(byTagName);
+  return toPage(entries, page.limit, (entry) => entry.view);
 }

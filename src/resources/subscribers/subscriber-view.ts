@@ -2,8 +2,10 @@ import { z } from "zod";
 import type { Subscriber } from "../../generated/sqlite/client.js";
 
 /**
- * How a subscriber is shown on /v1. The OpenAPI document is generated from this schema and toSubscriberView
- * emits through it, so a field missing here never reaches a client (and never goes undocumented).
+ * How a subscriber is shown on /v1. The OpenAPI document is generated from this schema, and views are object
+ * literals of its output type, so a field missing here does not compile (and never goes undocumented). They are
+ * not parsed at run time (on a page of twenty that cost as much as reading the rows); the integration suite
+ * validates every /v1 response against the document (test/support/contract-setup.ts).
  */
 export const subscriberViewSchema = z
   .object({
@@ -26,16 +28,18 @@ export type SubscriberRow = Pick<Subscriber, "id" | "email" | "firstName" | "las
   tags: { tag: { name: string } }[];
 };
 
+/** The order of tag names in a view: `localeCompare(b, "en")`, with the collator made once rather than per comparison. */
+export const byTagName = new Intl.Collator("en").compare;
+
 /** Maps a subscriber row (loaded `withTagNames`) to its /v1 view; tag names are sorted for a stable output. */
 export function toSubscriberView(row: SubscriberRow): SubscriberView {
-  const view: z.input<typeof subscriberViewSchema> = {
+  return {
     id: row.id,
     email: row.email,
     first_name: row.firstName,
     last_name: row.lastName,
-    tags: row.tags.map((link) => link.tag.name).sort((a, b) => a.localeCompare(b, "en")),
+    tags: row.tags.map((link) => link.tag.name).sort(byTagName),
     created_at: row.createdAt.toISOString(),
     updated_at: row.updatedAt.toISOString(),
   };
-  return subscriberViewSchema.parse(view);
 }
