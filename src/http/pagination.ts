@@ -75,9 +75,12 @@ export function newestFirst(): [{ createdAt: "desc" }, { id: "desc" }] {
 }
 
 /** Builds the page from `limit + 1` rows: the extra row only tells whether more exist. */
-export function toPage<R extends Position, V>(rows: R[], limit: number, view: (row: R) => V): Page<V> {
+export function toPage<R extends Position, V>(rows: R[], limit: number, view: (row: R) => V): Page<V>;
+/** The same, for rows whose position (for the cursor) `positionOf` gives. */
+export function toPage<R, V>(rows: R[], limit: number, view: (row: R) => V, positionOf: (row: R) => Position): Page<V>;
+export function toPage<R, V>(rows: R[], limit: number, view: (row: R) => V, positionOf = (row: R) => row as Position): Page<V> {
   const items = rows.slice(0, limit);
   const hasMore = rows.length > limit;
   const last = items.at(-1);
-  return { data: items.map(view), has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(last) : null };
+  return { data: items.map(view), has_more: hasMore, next_cursor: hasMore && last ? encodeCursor(positionOf(last)) : null };
 }

@@ -11,8 +11,9 @@ interface JoinedRow {
   email: string;
   firstName: string | null;
   lastName: string | null;
-  createdAt: Date;
-  updatedAt: Date;
+  /** ISO text (read with `dates: "iso"`), as the view shows it. */
+  createdAt: string;
+  updatedAt: string;
   tag: string | null;
 }
 
@@ -35,9 +36,10 @@ export async function listSubscribers(db: Db, workspaceId: string, page: PageReq
     LEFT JOIN "SubscriberTag" st ON st."subscriberId" = s."id"
     LEFT JOIN "Tag" t ON t."id" = st."tagId"
     ORDER BY s."createdAt" DESC, s."id" DESC`,
+    { dates: "iso" },
   );
-  // Each subscriber's view is built as its rows go by (no intermediate row objects); its position is kept for the cursor.
-  const entries: { id: string; createdAt: Date; view: SubscriberView }[] = [];
+  // Each subscriber's view is built as its rows go by (no intermediate row objects).
+  const views: SubscriberView[] = [];
   let current: SubscriberView | undefined;
   for (const row of joined) {
     if (current?.id !== row.id) {
@@ -47,13 +49,13 @@ export async function listSubscribers(db: Db, workspaceId: string, page: PageReq
         first_name: row.firstName,
         last_name: row.lastName,
         tags: [],
-        created_at: row.createdAt.toISOString(),
-        updated_at: row.updatedAt.toISOString(),
+        created_at: row.createdAt,
+        updated_at: row.updatedAt,
       };
-      entries.push({ id: row.id, createdAt: row.createdAt, view: current });
+      views.push(current);
     }
     if (row.tag !== null) current.tags.push(row.tag);
   }
-  for (const { view } of entries) if (view.tags.length > 1) view.tags.sort(byTagName);
-  return toPage(entries, page.limit, (entry) => entry.view);
+  for (const view of views) if (view.tags.length > 1) view.tags.sort(byTagName);
+  return toPage(views, page.limit, (view) => view, (view) => ({ id: view.id, createdAt: new Date(view.created_at) }));
 }

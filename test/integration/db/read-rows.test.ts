@@ -46,6 +46,20 @@ describe("reads through the driver adapter", () => {
     expect(viaAdapter[0]).toMatchObject({ firstName: "Ä", lastName: null, count: 41 });
   });
 
+  test("when date-times are asked for as ISO text, then each is the text of the Date $queryRaw returns, whole seconds included", async () => {
+    const exact = new Date(Date.UTC(2030, 0, 2, 3, 4, 5, 0));
+    await db.rateLimitCounter.create({ data: { id: "read-rows|whole", count: 1, expiresAt: exact } });
+    const query = Prisma.sql`SELECT "id", "expiresAt", "count" FROM "RateLimitCounter" WHERE "id" IN (${"read-rows|0"}, ${"read-rows|whole"}) ORDER BY "id"`;
+    const asText = await readRows<Record<string, unknown>>(db, query, { dates: "iso" });
+    const asDates = await db.$queryRaw<{ id: string; expiresAt: Date; count: number }[]>(query);
+    expect(asText).toEqual(asDates.map((row) => ({ ...row, expiresAt: row.expiresAt.toISOString() })));
+    expect(asText.map((row) => row.expiresAt)).toEqual(["2030-01-02T03:04:05.678Z", "2030-01-02T03:04:05.000Z"]);
+    // A transaction's client (no adapter path) gives the same text.
+    const inTx = await db.$transaction((tx) => readRows<Record<string, unknown>>(tx, query, { dates: "iso" }));
+    expect(inTx).toEqual(asText);
+    await db.rateLimitCounter.delete({ where: { id: "read-rows|whole" } });
+  });
+
   test("when a read runs in a transaction, then it goes through that transaction's client and sees its writes", async () => {
     const seen = await db.$transaction(async (tx) => {
       await tx.rateLimitCounter.update({ where: { id: "read-rows|0" }, data: { count: 42 } });
