@@ -18,18 +18,23 @@ export function observeStatements(adapter: SqlDriverAdapter, observe: (sql: stri
     executeScript: (script) => adapter.executeScript(script),
     getConnectionInfo: adapter.getConnectionInfo && (() => adapter.getConnectionInfo!()),
     dispose: () => adapter.dispose(),
-    async startTransaction(isolationLevel) {
-      const tx = await adapter.startTransaction(isolationLevel);
-      const observed: Transaction = {
-        provider: tx.provider,
-        adapterName: tx.adapterName,
-        options: tx.options,
-        queryRaw: (query) => tx.queryRaw(seen(query)),
-        executeRaw: (query) => tx.executeRaw(seen(query)),
-        commit: () => tx.commit(),
-        rollback: () => tx.rollback(),
-      };
-      return observed;
-    },
+    startTransaction: async (isolationLevel) => observeTransaction(await adapter.startTransaction(isolationLevel), observe),
+  };
+}
+
+/** The transaction, telling `observe` the text of every statement run in it. */
+export function observeTransaction(tx: Transaction, observe: (sql: string) => void): Transaction {
+  const seen = (query: SqlQuery) => {
+    observe(query.sql);
+    return query;
+  };
+  return {
+    provider: tx.provider,
+    adapterName: tx.adapterName,
+    options: tx.options,
+    queryRaw: (query) => tx.queryRaw(seen(query)),
+    executeRaw: (query) => tx.executeRaw(seen(query)),
+    commit: () => tx.commit(),
+    rollback: () => tx.rollback(),
   };
 }

@@ -1,5 +1,5 @@
 import { jest } from "@jest/globals";
-import type { SqlQuery } from "@prisma/driver-adapter-utils";
+import { observeTransaction } from "../../../src/db/observe-statements.js";
 import { adapterUnder } from "../../../src/db/read-rows.js";
 import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
@@ -30,23 +30,11 @@ function watchTransactions() {
   const adapter = adapterUnder(t.ctx.db)!;
   const start = adapter.startTransaction.bind(adapter);
   const words: string[] = [];
-  const seen = (query: SqlQuery) => {
-    const word = query.sql.trim().split(/\s/)[0].toUpperCase();
+  const seen = (sql: string) => {
+    const word = sql.trim().split(/\s/)[0].toUpperCase();
     if (word !== "BEGIN" && word !== "COMMIT") words.push(word);
-    return query;
   };
-  const spy = jest.spyOn(adapter, "startTransaction").mockImplementation(async (level) => {
-    const tx = await start(level);
-    return {
-      provider: tx.provider,
-      adapterName: tx.adapterName,
-      options: tx.options,
-      queryRaw: (query) => tx.queryRaw(seen(query)),
-      executeRaw: (query) => tx.executeRaw(seen(query)),
-      commit: () => tx.commit(),
-      rollback: () => tx.rollback(),
-    };
-  });
+  const spy = jest.spyOn(adapter, "startTransaction").mockImplementation(async (level) => observeTransaction(await start(level), seen));
   return { transactions: () => spy.mock.calls.length, statements: () => [...words], restore: () => spy.mockRestore() };
 }
 
