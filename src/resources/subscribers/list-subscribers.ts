@@ -3,7 +3,7 @@ import { readRows } from "../../db/read-rows.js";
 import { Prisma } from "../../generated/sqlite/client.js";
 import { afterPositionSql } from "../page-after-sql.js";
 import { type Page, type PageRequest, toPage } from "../../http/pagination.js";
-import { byTagName, type SubscriberView } from "./subscriber-view.js";
+import { byTagName, type SubscriberView, subscriberViewSchema } from "./subscriber-view.js";
 
 /** One row per (subscriber, tag) pair; `tag` is null for a subscriber without tags. */
 interface JoinedRow {
@@ -57,5 +57,6 @@ export async function listSubscribers(db: Db, workspaceId: string, page: PageReq
     if (row.tag !== null) current.tags.push(row.tag);
   }
   for (const view of views) if (view.tags.length > 1) view.tags.sort(byTagName);
-  return toPage(views, page.limit, (view) => view, (view) => ({ id: view.id, createdAt: new Date(view.created_at) }));
+  // Emitted through the view schema, as every view is (the OpenAPI document is generated from it).
+  return toPage(views, page.limit, (view) => subscriberViewSchema.parse(view), (view) => ({ id: view.id, createdAt: new Date(view.created_at) }));
 }
