@@ -6,10 +6,7 @@ import type { SqlDriverAdapter, SqlQuery, Transaction } from "@prisma/driver-ada
  * Prisma's query builder, `$queryRaw` or read-rows.ts, are all seen, unlike Prisma's query event.
  */
 export function observeStatements(adapter: SqlDriverAdapter, observe: (sql: string) => void): SqlDriverAdapter {
-  const seen = (query: SqlQuery) => {
-    observe(query.sql);
-    return query;
-  };
+  const seen = passingTo(observe);
   return {
     provider: adapter.provider,
     adapterName: adapter.adapterName,
@@ -24,10 +21,7 @@ export function observeStatements(adapter: SqlDriverAdapter, observe: (sql: stri
 
 /** The transaction, telling `observe` the text of every statement run in it. */
 export function observeTransaction(tx: Transaction, observe: (sql: string) => void): Transaction {
-  const seen = (query: SqlQuery) => {
-    observe(query.sql);
-    return query;
-  };
+  const seen = passingTo(observe);
   return {
     provider: tx.provider,
     adapterName: tx.adapterName,
@@ -36,5 +30,13 @@ export function observeTransaction(tx: Transaction, observe: (sql: string) => vo
     executeRaw: (query) => tx.executeRaw(seen(query)),
     commit: () => tx.commit(),
     rollback: () => tx.rollback(),
+  };
+}
+
+/** A pass-through for queries that tells `observe` each one's text on the way. */
+function passingTo(observe: (sql: string) => void): (query: SqlQuery) => SqlQuery {
+  return (query) => {
+    observe(query.sql);
+    return query;
   };
 }
