@@ -10,7 +10,7 @@ import { listMembers } from "../members/list-members.js";
 import { reassignKey } from "../members/reassign-key.js";
 import { parseInput } from "../http/validation.js";
 import { viewerOf } from "../sessions/viewer-of.js";
-import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
+import { requireAdministered, requireMember, scopeOf } from "../workspaces/viewer.js";
 import { ROLES } from "../workspaces/roles.js";
 
 const idList = z.array(z.string().min(1).max(64)).max(500).default([]);
@@ -18,13 +18,6 @@ const revokeFields = { revoke_api_key_ids: idList, revoke_authorized_app_ids: id
 export const roleBody = z.strictObject({ role: z.enum(ROLES), ...revokeFields });
 export const removeBody = z.strictObject(revokeFields);
 export const reassignBody = z.strictObject({ owner_id: z.string().min(1).max(64) });
-
-/** The workspace of the path among the viewer's: 404 when they are not in it (like a missing one). */
-function memberWorkspace(viewer: Viewer, id: string) {
-  const workspace = [...viewer.administered, ...viewer.memberOnly].find((w) => w.id === id);
-  if (!workspace) throw new NotFoundError("workspace");
-  return workspace;
-}
 
 /** /api/workspaces/:id/members…: Team Members as JSON, through the same services and the same checks. */
 export function membersApi(ctx: AppContext): Router {
@@ -34,13 +27,13 @@ export function membersApi(ctx: AppContext): Router {
   /** The acting person and the workspace they administer (404 outside their workspaces, 403 as a member). */
   async function managed(req: Request) {
     const viewer = await viewerOf(ctx, req);
-    const workspace = requireAdministered(viewer, memberWorkspace(viewer, String(req.params.id)).id);
+    const workspace = requireAdministered(viewer, requireMember(viewer, String(req.params.id)).id);
     return { viewer, workspace };
   }
 
   router.get("/api/workspaces/:id/members", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
-    res.json({ data: await listMembers(ctx.db, memberWorkspace(viewer, String(req.params.id)).id) });
+    res.json({ data: await listMembers(ctx.db, requireMember(viewer, String(req.params.id)).id) });
   });
 
   router.get("/api/workspaces/:id/members/:membershipId/left-behind", async (req, res) => {

@@ -1,7 +1,6 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { NotFoundError } from "../errors/app-error.js";
 import { parseInput } from "../http/validation.js";
 import { viewerOf } from "../sessions/viewer-of.js";
 import { createWebhook } from "../webhooks/create-webhook.js";
@@ -14,7 +13,7 @@ import { resendDelivery } from "../webhooks/resend-delivery.js";
 import { rotateWebhookSecret } from "../webhooks/rotate-webhook-secret.js";
 import { updateWebhook } from "../webhooks/update-webhook.js";
 import { WEBHOOK_EVENT_TYPES } from "../webhook-outbox/webhook-events.js";
-import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
+import { requireAdministered, requireMember, scopeOf } from "../workspaces/viewer.js";
 import { limitParam } from "../http/pagination.js";
 
 const events = z.array(z.enum(WEBHOOK_EVENT_TYPES)).min(1).max(WEBHOOK_EVENT_TYPES.length);
@@ -33,13 +32,6 @@ export const deliveriesQuery = z.strictObject({
   cursor: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "is not a valid cursor").optional().describe("The `next_cursor` of the previous page."),
 });
 
-/** The workspace among the viewer's (members included: they read): 404 when they are not in it, like a missing one. */
-function memberWorkspace(viewer: Viewer, id: string) {
-  const workspace = [...viewer.administered, ...viewer.memberOnly].find((w) => w.id === id);
-  if (!workspace) throw new NotFoundError("workspace");
-  return workspace;
-}
-
 /** /api/webhooks…: the Webhooks tab as JSON, through the same services and the same workspace checks. */
 export function webhooksApi(ctx: AppContext): Router {
   const router = Router();
@@ -48,7 +40,7 @@ export function webhooksApi(ctx: AppContext): Router {
   router.get("/api/webhooks", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     const query = parseInput(listQuery, req.query, "query");
-    const workspaces = query.workspace ? [memberWorkspace(viewer, query.workspace)] : [...viewer.administered, ...viewer.memberOnly];
+    const workspaces = query.workspace ? [requireMember(viewer, query.workspace)] : [...viewer.administered, ...viewer.memberOnly];
     const lists = await Promise.all(workspaces.map((w) => listWebhooks(deps, scopeOf(viewer), w.id)));
     res.json({ data: lists.flat() });
   });
@@ -56,7 +48,7 @@ export function webhooksApi(ctx: AppContext): Router {
   router.post("/api/webhooks", async (req, res) => {
     const viewer = await viewerOf(ctx, req);
     const body = parseInput(createBody, req.body ?? {}, "body");
-    const workspace = requireAdministered(viewer, memberWorkspace(viewer, body.workspace_id).id);
+    const workspace = requireAdministered(viewer, requireMember(viewer, body.workspace_id).id);
     const created = await createWebhook(deps, scopeOf(viewer), workspace.id, { url: body.url, events: body.events, description: body.description ?? null }, viewer.actor);
     res.status(201).json({ data: { secret: created.secret, webhook: created.webhook } });
   });

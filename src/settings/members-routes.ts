@@ -3,7 +3,7 @@ import { z } from "zod";
 import { toApiKeyView } from "../api-keys/api-key-view.js";
 import { toAuthorizedAppView } from "../authorized-apps/authorized-app-view.js";
 import type { AppContext } from "../context.js";
-import { NotFoundError, ValidationError } from "../errors/app-error.js";
+import { ValidationError } from "../errors/app-error.js";
 import { listOpenInvitations } from "../invitations/list-invitations.js";
 import { changeMembership } from "../members/change-membership.js";
 import { credentialsLeftBehind } from "../members/left-behind.js";
@@ -16,7 +16,7 @@ import { ROLES } from "../workspaces/roles.js";
 import { findApiKey } from "../api-keys/find-api-key.js";
 import { findManagedMembership } from "../members/find-membership.js";
 import { viewerOf } from "../sessions/viewer-of.js";
-import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
+import { memberships, requireAdministered, scopeOf, selectedWorkspace, type Viewer } from "../workspaces/viewer.js";
 import { renderSettings } from "./page.js";
 
 const ids = z.preprocess((v: unknown) => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]), z.array(z.string().max(64)).max(500));
@@ -34,20 +34,6 @@ function parsed<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});
   if (!result.success) throw new ValidationError(result.error.issues[0]?.message ?? "This form is no longer valid. Reload the page and try again.");
   return result.data;
-}
-
-/** Every workspace the viewer belongs to, and their role there. */
-function memberships(viewer: Viewer) {
-  return [...viewer.administered, ...viewer.memberOnly].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-}
-
-/** The workspace picked with ?workspace=ID (any the viewer belongs to; members read), or the first by name. */
-function selectedWorkspace(viewer: Viewer, requested: unknown) {
-  const all = memberships(viewer);
-  if (typeof requested !== "string" || !requested) return all[0] ?? null;
-  const workspace = all.find((w) => w.id === requested);
-  if (!workspace) throw new NotFoundError("workspace");
-  return workspace;
 }
 
 /** The roles the viewer may give a member who now has `role` (owners only touch owners). */

@@ -7,7 +7,7 @@ import { listDeliveries } from "../webhooks/list-deliveries.js";
 import { resendDelivery } from "../webhooks/resend-delivery.js";
 import { WEBHOOK_EVENT_DESCRIPTIONS } from "../webhook-outbox/webhook-events.js";
 import { ADMIN_ROLES } from "../workspaces/administered-workspaces.js";
-import { scopeOf } from "../workspaces/viewer.js";
+import { memberships, scopeOf } from "../workspaces/viewer.js";
 import { renderSettings } from "./page.js";
 import { webhookConfirmation } from "./webhook-confirmations.js";
 
@@ -29,7 +29,7 @@ export function webhookPageRoutes(ctx: AppContext, kit: PageKit): Router {
     const webhook = await findWebhook(deps, scopeOf(viewer), String(req.params.id));
     const after = typeof req.query.after === "string" && DELIVERY_ID.test(req.query.after) ? req.query.after : undefined;
     const deliveries = await listDeliveries(deps, scopeOf(viewer), webhook.id, { limit: PAGE_SIZE, startingAfter: after });
-    const workspace = [...viewer.administered, ...viewer.memberOnly].find((w) => w.id === webhook.workspace_id);
+    const workspace = memberships(viewer).find((w) => w.id === webhook.workspace_id);
     renderSettings(req, res, kit, { tab: "webhooks", view: "webhook", title: "Webhooks", viewer }, {
       webhook,
       workspace,

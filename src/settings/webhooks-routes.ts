@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from "express";
 import type { AppContext } from "../context.js";
-import { ConflictError, NotFoundError, ValidationError } from "../errors/app-error.js";
+import { ConflictError, ValidationError } from "../errors/app-error.js";
 import type { PageKit } from "../sessions/page-kit.js";
 import { viewerOf } from "../sessions/viewer-of.js";
 import { createWebhook } from "../webhooks/create-webhook.js";
@@ -13,7 +13,7 @@ import { updateWebhook } from "../webhooks/update-webhook.js";
 import { WEBHOOK_EVENT_DESCRIPTIONS, WEBHOOK_EVENT_TYPES } from "../webhook-outbox/webhook-events.js";
 import type { WebhookView } from "../webhooks/webhook-view.js";
 import { ADMIN_ROLES } from "../workspaces/administered-workspaces.js";
-import { requireAdministered, scopeOf, type Viewer } from "../workspaces/viewer.js";
+import { memberships, requireAdministered, scopeOf, selectedWorkspace, type Viewer } from "../workspaces/viewer.js";
 import { renderSettings } from "./page.js";
 import { webhookConfirmation } from "./webhook-confirmations.js";
 import { parseEndpointForm, valuesOf, type WebhookFormValues } from "./webhook-form.js";
@@ -33,20 +33,6 @@ const NOTICES: Record<string, string> = {
 };
 
 const EMPTY_FORM: WebhookFormValues = { url: "", description: "", events: [] };
-
-/** Every workspace the viewer belongs to (members read the list), by name. */
-function memberships(viewer: Viewer) {
-  return [...viewer.administered, ...viewer.memberOnly].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-}
-
-/** The workspace picked with ?workspace=ID (404 outside the viewer's), or the first by name. */
-export function selectedWorkspace(viewer: Viewer, requested: unknown) {
-  const all = memberships(viewer);
-  if (typeof requested !== "string" || !requested) return all[0] ?? null;
-  const workspace = all.find((w) => w.id === requested);
-  if (!workspace) throw new NotFoundError("workspace");
-  return workspace;
-}
 
 export const webhooksUrl = (workspaceId: string, notice?: string) =>
   `/settings/webhooks?workspace=${encodeURIComponent(workspaceId)}${notice ? `&notice=${notice}` : ""}`;

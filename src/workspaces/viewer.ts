@@ -1,7 +1,7 @@
 import type { Actor } from "../audit/audit-log.js";
 import type { Db } from "../db/client.js";
 import { ADMINS_ONLY, type WorkspaceScope, workspaceScope } from "../access/access-scope.js";
-import { ForbiddenError } from "../errors/app-error.js";
+import { ForbiddenError, NotFoundError } from "../errors/app-error.js";
 import type { SignedInUser } from "../users/session-user.js";
 import { ADMIN_ROLES, type WorkspaceSummary } from "./administered-workspaces.js";
 
@@ -41,6 +41,24 @@ export function requireAdministered(viewer: Viewer, workspaceId: string): Worksp
   const workspace = viewer.administered.find((w) => w.id === workspaceId);
   if (!workspace) throw new ForbiddenError(ADMINS_ONLY);
   return workspace;
+}
+
+/** Every workspace the viewer belongs to (administered or only a member), by name. */
+export function memberships(viewer: Viewer): WorkspaceSummary[] {
+  return [...viewer.administered, ...viewer.memberOnly].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
+/** The viewer's workspace with this id (members included: they read), or a 404, as for a missing one. */
+export function requireMember(viewer: Viewer, workspaceId: string): WorkspaceSummary {
+  const workspace = viewer.administered.find((w) => w.id === workspaceId) ?? viewer.memberOnly.find((w) => w.id === workspaceId);
+  if (!workspace) throw new NotFoundError("workspace");
+  return workspace;
+}
+
+/** The workspace picked with ?workspace=ID (404 outside the viewer's), or the first by name (null when none). */
+export function selectedWorkspace(viewer: Viewer, requested: unknown): WorkspaceSummary | null {
+  if (typeof requested !== "string" || !requested) return memberships(viewer)[0] ?? null;
+  return requireMember(viewer, requested);
 }
 
 /** The viewer's access scope, handed to every service call made on their behalf. */
