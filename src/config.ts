@@ -11,6 +11,18 @@ const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** A zod transform through a parser that throws: its message becomes the variable's validation issue. */
+function parsedBy<I, O>(parse: (value: I) => O) {
+  return (value: I, ctx: z.RefinementCtx): O => {
+    try {
+      return parse(value);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
+    }
+  };
+}
+
 /** One public key that may sign secret-scanning reports. */
 export interface SecretScanningKey {
   identifier: string;
@@ -108,14 +120,7 @@ const schema = z
     SECRET_SCANNING_PUBLIC_KEYS: z
       .string()
       .optional()
-      .transform((v, ctx) => {
-        try {
-          return parseSecretScanningKeys(v);
-        } catch (err) {
-          ctx.addIssue({ code: "custom", message: (err as Error).message });
-          return z.NEVER;
-        }
-      }),
+      .transform(parsedBy(parseSecretScanningKeys)),
     OIDC_JWKS: z.string().optional(),
     COOKIE_KEYS: z.string().optional(),
     // Outgoing mail (invitations): smtp://user:pass@host:587 (STARTTLS when offered) or smtps://… (TLS from the start).
@@ -137,14 +142,7 @@ const schema = z
     WEBHOOK_RETRY_SCHEDULE: z
       .string()
       .default("5s,5m,30m,2h,5h,8h,8h")
-      .transform((v, ctx) => {
-        try {
-          return parseRetrySchedule(v);
-        } catch (err) {
-          ctx.addIssue({ code: "custom", message: (err as Error).message });
-          return z.NEVER;
-        }
-      }),
+      .transform(parsedBy(parseRetrySchedule)),
   })
   .refine((env) => env.WEBHOOK_LEASE_MS > env.WEBHOOK_TIMEOUT_MS, {
     path: ["WEBHOOK_LEASE_MS"],
