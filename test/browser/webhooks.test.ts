@@ -4,7 +4,8 @@ import { Webhook } from "standardwebhooks";
 import { startTestServer, type TestServer } from "../support/app.js";
 import { launchBrowser, signInToSettings } from "../support/browser.js";
 import { makeKey, makeUser, makeWorkspace } from "../support/fixtures.js";
-import { eventually, WebhookReceiver } from "../support/webhook-receiver.js";
+import { eventually } from "../support/eventually.js";
+import { WebhookReceiver } from "../support/webhook-receiver.js";
 
 jest.setTimeout(180_000);
 

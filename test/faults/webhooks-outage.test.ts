@@ -7,7 +7,8 @@ import { DeliveryWorker } from "../../src/webhooks/delivery-worker.js";
 import { LogCapture, startTestApp, type TestApp } from "../support/app.js";
 import { postgresAdminUrl } from "../support/database.js";
 import { makeOwner } from "../support/oauth-helpers.js";
-import { eventually, WebhookReceiver } from "../support/webhook-receiver.js";
+import { eventually } from "../support/eventually.js";
+import { WebhookReceiver } from "../support/webhook-receiver.js";
 import { BlackholeProxy } from "./tcp-proxy.js";
 
 // A delivery worker whose PostgreSQL is cut off (a TCP proxy drops the path) waits longer and longer between

@@ -4,6 +4,7 @@ import { makeUser, makeWorkspace } from "../../support/fixtures.js";
 import { createApiKey } from "../../../src/api-keys/create-api-key.js";
 import { CLI } from "../../../src/audit/audit-log.js";
 import { cliJson, runCli } from "../../support/cli.js";
+import { eventually } from "../../support/eventually.js";
 
 describe("workspace-auth workspace members and remove-member --revoke-credentials", () => {
   let t: TestApp;
@@ -49,7 +50,7 @@ describe("workspace-auth workspace members and remove-member --revoke-credential
     const out = await cli(["workspace", "remove-member", "--workspace", w.ws.id, "--email", w.admin.email, "--revoke-credentials"]);
     expect(out).toEqual({ id: expect.any(String), status: "removed", role: null, revoked_api_keys: [w.keyId], revoked_authorized_apps: [] });
     // The server's context hears of it through the change feed, as another process would.
-    await waitFor(async () => (await v1(w.key)).status === 401);
+    await eventually(async () => (await v1(w.key)).status === 401, 5_000, "the removed member's key to be refused");
     const revoked = await t.ctx.db.auditEvent.findFirstOrThrow({ where: { action: "api_key.revoked", targetId: w.keyId } });
     expect(revoked).toMatchObject({ actorType: "cli", actorLabel: "command line" });
     const removed = await t.ctx.db.auditEvent.findFirstOrThrow({ where: { action: "membership.removed", workspaceId: w.ws.id } });
@@ -67,11 +68,3 @@ describe("workspace-auth workspace members and remove-member --revoke-credential
     await v1(w.key).expect(200);
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

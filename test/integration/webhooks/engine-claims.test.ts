@@ -6,7 +6,8 @@ import { claimDueDeliveries, recordAttempt } from "../../../src/webhooks/deliver
 import { DeliveryWorker } from "../../../src/webhooks/delivery-worker.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeOwner } from "../../support/oauth-helpers.js";
-import { eventually, WebhookReceiver } from "../../support/webhook-receiver.js";
+import { eventually } from "../../support/eventually.js";
+import { WebhookReceiver } from "../../support/webhook-receiver.js";
 
 // Several workers, each on its own database connection like separate nodes, share one outbox: every delivery is
 // sent exactly once (leases never run out here), whichever worker claims it. On PostgreSQL (TEST_DATABASE_URL)

@@ -17,7 +17,8 @@ import { startTestServer, type TestServer } from "../../support/app.js";
 import { connect } from "../../support/connect-flow.js";
 import { makeKey, makeUser } from "../../support/fixtures.js";
 import { makeClient, makeOwner } from "../../support/oauth-helpers.js";
-import { eventually, type Received, WebhookReceiver } from "../../support/webhook-receiver.js";
+import { eventually } from "../../support/eventually.js";
+import { type Received, WebhookReceiver } from "../../support/webhook-receiver.js";
 
 // The delivery engine end to end: real use cases write events, the server's own worker sends them to a real
 // receiver, which verifies every request with the Standard Webhooks reference library.

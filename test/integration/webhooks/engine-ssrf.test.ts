@@ -5,7 +5,8 @@ import { listDeliveries } from "../../../src/webhooks/list-deliveries.js";
 import { startTestApp, type TestApp } from "../../support/app.js";
 import { makeKey } from "../../support/fixtures.js";
 import { makeOwner } from "../../support/oauth-helpers.js";
-import { eventually, WebhookReceiver } from "../../support/webhook-receiver.js";
+import { eventually } from "../../support/eventually.js";
+import { WebhookReceiver } from "../../support/webhook-receiver.js";
 
 // Without WEBHOOK_ALLOW_PRIVATE_TARGETS (the production default), deliveries must not reach internal addresses,
 // judged on the address actually connected to. The allowed twin (the flag set) is engine-delivery.test.ts.
