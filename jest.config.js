@@ -25,5 +25,5 @@ export default {
   ...base,
   roots: ["<rootDir>/test/unit", "<rootDir>/test/integration", "<rootDir>/test/browser"],
   // Every /v1 and /api response of the suite is checked against the OpenAPI document (test/support/contract.ts).
-  setupFilesAfterEnv: ["<rootDir>/test/support/contract-setup.ts"],
+  setupFilesAfterEnv: ["<rootDir>/test/support/contract-setup.ts", "<rootDir>/test/support/release-async-storage.ts"],
 };
