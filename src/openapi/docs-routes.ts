@@ -15,9 +15,12 @@ const SWAGGER_FILES = new Set(["/swagger-ui.css", "/swagger-ui-bundle.js", "/fav
  * a plain middleware rather than a router so the /v1 requests it passes on pay one comparison, not a route match.
  */
 export function openApiDocumentRoute(issuer: string): RequestHandler {
-  const document = JSON.stringify(buildOpenApiDocument(issuer));
+  // Built at the first request, not with the app: building it (every schema through zod's JSON Schema export)
+  // costs tens of milliseconds, which each start of the server (and each test app) would otherwise pay.
+  let document: string | undefined;
   return (req, res, next) => {
     if (req.path !== "/openapi.json" || (req.method !== "GET" && req.method !== "HEAD")) return next();
+    document ??= JSON.stringify(buildOpenApiDocument(issuer));
     res.set({ "Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*" }).type("json").send(document);
   };
 }
