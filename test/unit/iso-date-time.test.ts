@@ -27,6 +27,16 @@ describe("isoDateTime: a date-time the database gave, as ISO text", () => {
     for (const text of forms) expect(isoDateTime(text)).toBe(new Date(text).toISOString());
   });
 
+  test("when it is already ISO text, or milliseconds since the epoch, then it is what a Date would print", () => {
+    fc.assert(
+      fc.property(instants, (date) => {
+        expect(isoDateTime(date.toISOString())).toBe(date.toISOString());
+        expect(isoDateTime(date.getTime())).toBe(date.toISOString());
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   test("when it is no date at all, then it fails as a Date would, rather than passing text through", () => {
     expect(() => isoDateTime("not a date")).toThrow(RangeError);
     expect(() => isoDateTime("2026-13-02T03:31:15.357+00:00")).toThrow(RangeError);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { createDb, databaseKind, type Db } from "../../../src/db/client.js";
 import { migrate } from "../../../src/db/migrate.js";
-import { readRows } from "../../../src/db/read-rows.js";
+import { readJson, readRows } from "../../../src/db/read-rows.js";
 import { Prisma } from "../../../src/generated/sqlite/client.js";
 import { tempDir } from "../../support/app.js";
 import { createTestDatabase, type TestDatabase } from "../../support/database.js";
@@ -46,18 +46,16 @@ describe("reads through the driver adapter", () => {
     expect(viaAdapter[0]).toMatchObject({ firstName: "Ä", lastName: null, count: 41 });
   });
 
-  test("when date-times are asked for as ISO text, then each is the text of the Date $queryRaw returns, whole seconds included", async () => {
-    const exact = new Date(Date.UTC(2030, 0, 2, 3, 4, 5, 0));
-    await db.rateLimitCounter.create({ data: { id: "read-rows|whole", count: 1, expiresAt: exact } });
-    const query = Prisma.sql`SELECT "id", "expiresAt", "count" FROM "RateLimitCounter" WHERE "id" IN (${"read-rows|0"}, ${"read-rows|whole"}) ORDER BY "id"`;
-    const asText = await readRows<Record<string, unknown>>(db, query, { dates: "iso" });
-    const asDates = await db.$queryRaw<{ id: string; expiresAt: Date; count: number }[]>(query);
-    expect(asText).toEqual(asDates.map((row) => ({ ...row, expiresAt: row.expiresAt.toISOString() })));
-    expect(asText.map((row) => row.expiresAt)).toEqual(["2030-01-02T03:04:05.678Z", "2030-01-02T03:04:05.000Z"]);
-    // A transaction's client (no adapter path) gives the same text.
-    const inTx = await db.$transaction((tx) => readRows<Record<string, unknown>>(tx, query, { dates: "iso" }));
-    expect(inTx).toEqual(asText);
-    await db.rateLimitCounter.delete({ where: { id: "read-rows|whole" } });
+  test("when a read returns one column of JSON text, then readJson gives it parsed, on either database and in a transaction; no rows give null", async () => {
+    const counters = (id: string) => ({
+      sqlite: Prisma.sql`SELECT json_group_array(json_array("id", "count", ${"bound"})) FROM "RateLimitCounter" WHERE "id" = ${id}`,
+      postgres: Prisma.sql`SELECT json_agg(json_build_array("id", "count", ${"bound"}::text))::text FROM "RateLimitCounter" WHERE "id" = ${id}`,
+    });
+    expect(await readJson(db, counters("read-rows|0"))).toEqual([["read-rows|0", 41, "bound"]]);
+    expect(await db.$transaction((tx) => readJson(tx, counters("read-rows|0")))).toEqual([["read-rows|0", 41, "bound"]]);
+    // SQLite's json_group_array of no rows is "[]"; PostgreSQL's json_agg is NULL.
+    expect([[], null]).toContainEqual(await readJson(db, counters("none")));
+    await expect(readJson(db, { sqlite: Prisma.sql`SELECT 1`, postgres: Prisma.sql`SELECT 1` })).rejects.toThrow("one column of JSON text");
   });
 
   test("when a read runs in a transaction, then it goes through that transaction's client and sees its writes", async () => {

@@ -177,6 +177,40 @@ describe("subscribers: unique emails", () => {
   });
 });
 
+describe("subscribers: the page", () => {
+  test("when a page is read, then each subscriber on it is exactly the view GET /v1/subscribers/:id gives", async () => {
+    const { workspace, rw } = (await twoWorkspaces(t)).a;
+    const a = api(t, rw);
+    const bodies = [
+      { email: "plain@example.test" },
+      { email: "names@example.test", first_name: 'Zoë "Q" \\ O\'Brien', last_name: "☃ 😀", tags: ["zeta", "Äpfel", "alpha", "VIP"] },
+      { email: "one-tag@example.test", first_name: null, last_name: "Only", tags: ["news"] },
+      { email: "whole-second@example.test", tags: ["a", "b"] },
+    ];
+    const ids: string[] = [];
+    for (const body of bodies) ids.push((await a.post("/v1/subscribers", body).expect(201)).body.data.id);
+    // A date-time on a whole second (PostgreSQL's own text drops the trailing zeros) and one from another year.
+    await t.ctx.db.subscriber.update({ where: { id: ids[3] }, data: { createdAt: new Date("2031-02-03T04:05:06.000Z") } });
+    await t.ctx.db.subscriber.update({ where: { id: ids[2] }, data: { createdAt: new Date("1999-12-31T23:59:59.999Z") } });
+
+    const page = await a.get("/v1/subscribers?limit=3").expect(200);
+    const rest = await a.get(`/v1/subscribers?limit=3&cursor=${encodeURIComponent(page.body.next_cursor)}`).expect(200);
+    const listed = [...page.body.data, ...rest.body.data];
+    expect(listed.map((s: { id: string }) => s.id)).toEqual([ids[3], ids[1], ids[0], ids[2]]);
+    for (const subscriber of listed) expect(subscriber).toEqual((await a.get(`/v1/subscribers/${subscriber.id}`).expect(200)).body.data);
+    expect(listed[0]).toMatchObject({ created_at: "2031-02-03T04:05:06.000Z", tags: ["a", "b"] });
+    expect(listed[1].tags).toEqual(["alpha", "Äpfel", "VIP", "zeta"]);
+    expect([page.body.has_more, rest.body.has_more, rest.body.next_cursor]).toEqual([true, false, null]);
+    expect(await t.ctx.db.subscriber.count({ where: { workspaceId: workspace.id } })).toBe(4);
+  });
+
+  test("when the workspace has no subscriber, then the page is empty", async () => {
+    const { rw } = (await twoWorkspaces(t)).b;
+    const res = await api(t, rw).get("/v1/subscribers").expect(200);
+    expect(res.body).toEqual({ data: [], has_more: false, next_cursor: null });
+  });
+});
+
 describe("subscribers: workspace isolation", () => {
   let foreignId: string;
   let ownId: string;
