@@ -5,8 +5,8 @@ import { notFound } from "../errors/render.js";
 import { inOrder } from "../http/in-order.js";
 import { guardV1Input, requireJsonBody } from "../http/request-guards.js";
 import { authFailureLimit, perCredentialLimit } from "../rate-limit/limits.js";
-import { subscribersRouter } from "./subscribers/routes.js";
-import { tagsRouter } from "./tags/routes.js";
+import { subscriberRoutes } from "./subscribers/routes.js";
+import { tagRoutes } from "./tags/routes.js";
 import { toCredentialWorkspaceView } from "./workspace-view.js";
 
 const MINUTE = 60_000;
@@ -60,8 +60,9 @@ export function createV1Router(ctx: AppContext): Router {
     const { workspace } = principalOf(req);
     res.json({ data: toCredentialWorkspaceView(workspace) });
   });
-  router.use("/subscribers", subscribersRouter(ctx));
-  router.use("/tags", tagsRouter(ctx));
+  // On this router, not as routers of their own: each nested router is another dispatch for every request to it.
+  subscriberRoutes(router, ctx);
+  tagRoutes(router, ctx);
   router.use(notFound);
   return router;
 }

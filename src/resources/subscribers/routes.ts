@@ -1,4 +1,4 @@
-import { type Request, Router } from "express";
+import type { Request, Router } from "express";
 import type { AppContext } from "../../context.js";
 import { principalOf, requireScope } from "../../credentials/authenticate.js";
 import { parsePageQuery } from "../../http/pagination.js";
@@ -16,29 +16,27 @@ type ById = Request<{ id: string }>;
 const workspaceOf = (req: Request) => principalOf(req).workspace.id;
 
 /** /v1/subscribers: reads need subscribers:read, writes subscribers:write. Always within the caller's workspace. */
-export function subscribersRouter(ctx: AppContext): Router {
+export function subscriberRoutes(router: Router, ctx: AppContext): void {
   const { db } = ctx;
-  const router = Router();
   const canRead = requireScope("subscribers:read");
   const canWrite = requireScope("subscribers:write");
 
-  router.get("/", canRead, async (req, res) => {
+  router.get("/subscribers", canRead, async (req, res) => {
     res.json(await listSubscribers(db, workspaceOf(req), parsePageQuery(req.query)));
   });
-  router.post("/", canWrite, async (req, res) => {
+  router.post("/subscribers", canWrite, async (req, res) => {
     const input = parseInput(createSubscriberSchema, req.body, "body");
     res.status(201).json({ data: await createSubscriber(db, workspaceOf(req), input) });
   });
-  router.get("/:id", canRead, async (req: ById, res) => {
+  router.get("/subscribers/:id", canRead, async (req: ById, res) => {
     res.json({ data: await getSubscriber(db, workspaceOf(req), req.params.id) });
   });
-  router.patch("/:id", canWrite, async (req: ById, res) => {
+  router.patch("/subscribers/:id", canWrite, async (req: ById, res) => {
     const input = parseInput(updateSubscriberSchema, req.body, "body");
     res.json({ data: await updateSubscriber(db, workspaceOf(req), req.params.id, input) });
   });
-  router.delete("/:id", canWrite, async (req: ById, res) => {
+  router.delete("/subscribers/:id", canWrite, async (req: ById, res) => {
     await deleteSubscriber(db, workspaceOf(req), req.params.id);
     res.status(204).end();
   });
-  return router;
 }
