@@ -141,11 +141,17 @@ async function startProcess(args: string[], env: Record<string, string>, cwd = p
   return { url, child };
 }
 
-/** Alternating rounds so that drift in machine load hits every series alike; medians per series. */
+/**
+ * Alternating rounds so that drift in machine load hits every series alike; medians per series. Each round starts
+ * one series further along, so that no series always follows the same one: a series run right after another on
+ * the same server measured up to 10 % apart from its twin run elsewhere in the round.
+ */
 async function compare(series: Record<string, () => Promise<Round>>): Promise<Record<string, Round>> {
   const samples: Record<string, Round[]> = Object.fromEntries(Object.keys(series).map((k) => [k, []]));
+  const entries = Object.entries(series);
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [name, run] of Object.entries(series)) {
+    const shift = (round - 1) % entries.length;
+    for (const [name, run] of [...entries.slice(shift), ...entries.slice(0, shift)]) {
       const r = await run();
       samples[name].push(r);
       console.log(`  round ${round} ${name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)} req/s  ${r.cpu.toFixed(0).padStart(5)} µs CPU/req  p50 ${r.p50} ms  p99 ${r.p99} ms`);
