@@ -146,7 +146,7 @@ async function startProcess(args: string[], env: Record<string, string>, cwd = p
  * one series further along, so that no series always follows the same one: a series run right after another on
  * the same server measured up to 10 % apart from its twin run elsewhere in the round.
  */
-async function compare(series: Record<string, () => Promise<Round>>): Promise<Record<string, Round>> {
+async function compare(series: Record<string, () => Promise<Round>>): Promise<{ medians: Record<string, Round>; rounds: Record<string, Round[]> }> {
   const samples: Record<string, Round[]> = Object.fromEntries(Object.keys(series).map((k) => [k, []]));
   const entries = Object.entries(series);
   for (let round = 1; round <= ROUNDS; round++) {
@@ -157,7 +157,7 @@ async function compare(series: Record<string, () => Promise<Round>>): Promise<Re
       console.log(`  round ${round} ${name.padEnd(36)} ${r.rps.toFixed(0).padStart(6)} req/s  ${r.cpu.toFixed(0).padStart(5)} µs CPU/req  p50 ${r.p50} ms  p99 ${r.p99} ms`);
     }
   }
-  return Object.fromEntries(
+  const medians = Object.fromEntries(
     Object.entries(samples).map(([k, v]) => [
       k,
       {
@@ -168,6 +168,7 @@ async function compare(series: Record<string, () => Promise<Round>>): Promise<Re
       },
     ]),
   );
+  return { medians, rounds: samples };
 }
 
 /**
@@ -321,6 +322,7 @@ async function main() {
   const baseline = baselineDir ? await startProcess(["dist/main.js"], env, baselineDir) : undefined;
   const key = { authorization: `Bearer ${secret}` };
   let medians: Record<string, Round>;
+  let rounds: Record<string, Round[]>;
   try {
     const token = await obtainAccessToken({ issuer: ours.url, ctx, user: { email: "bench@example.test", password: "bench-password" } });
     const series: Record<string, () => Promise<Round>> = {
@@ -335,23 +337,31 @@ async function main() {
       series["baseline GET /v1/workspace (key)"] = () => load(baseline, "/v1/workspace", key);
       series["baseline GET /v1/subscribers (key)"] = () => load(baseline, "/v1/subscribers?limit=20", key);
     }
-    medians = await compare(series);
+    ({ medians, rounds } = await compare(series));
   } finally {
     yardstick.child.kill("SIGTERM");
     ours.child.kill("SIGTERM");
     baseline?.child.kill("SIGTERM");
   }
-  const yard = medians["Express 5 + helmet (yardstick)"];
-  const health = medians["GET /health"];
-  console.log("\nMedians (throughput ratios; CPU per request and its ratio, yardstick's CPU ÷ this one's, below):");
+  const YARD = "Express 5 + helmet (yardstick)";
+  const HEALTH = "GET /health";
+  /**
+   * The median over rounds of one series' figure ÷ another's in the same round. When the machine's speed drifts
+   * during a run (it does here, by a third between rounds at times), a ratio of the two medians compares rounds
+   * taken at different speeds; series measured a minute apart do not.
+   */
+  const perRound = (a: string, b: string, figure: (r: Round) => number) => median(rounds[a].map((r, i) => figure(r) / figure(rounds[b][i])));
+  const rps = (r: Round) => r.rps;
+  const cpu = (r: Round) => r.cpu;
+  console.log("\nMedians (ratios: the median over rounds of the ratio within each round; CPU per request and its ratio, the other's CPU ÷ this one's, below):");
   for (const [name, r] of Object.entries(medians)) {
     console.log(
-      `  ${name.padEnd(36)} ${r.rps.toFixed(0).padStart(7)} req/s  ÷ yardstick ${(r.rps / yard.rps).toFixed(3)}  ÷ /health ${(r.rps / health.rps).toFixed(3)}  p50 ${r.p50} ms  p99 ${r.p99} ms`,
+      `  ${name.padEnd(36)} ${r.rps.toFixed(0).padStart(7)} req/s  ÷ yardstick ${perRound(name, YARD, rps).toFixed(3)}  ÷ /health ${perRound(name, HEALTH, rps).toFixed(3)}  p50 ${r.p50} ms  p99 ${r.p99} ms`,
     );
   }
   for (const [name, r] of Object.entries(medians)) {
     console.log(
-      `  ${name.padEnd(36)} ${r.cpu.toFixed(0).padStart(7)} µs CPU/req  yardstick-equivalent ${(yard.cpu / r.cpu).toFixed(3)}  /health-equivalent ${(health.cpu / r.cpu).toFixed(3)}`,
+      `  ${name.padEnd(36)} ${r.cpu.toFixed(0).padStart(7)} µs CPU/req  yardstick-equivalent ${perRound(YARD, name, cpu).toFixed(3)}  /health-equivalent ${perRound(HEALTH, name, cpu).toFixed(3)}`,
     );
   }
 
@@ -376,28 +386,26 @@ async function main() {
   const refreshDatabase = postgresAdmin ? await createPostgresDatabase(postgresAdmin) : undefined;
   const refresh = await benchRefresh(refreshDatabase?.url).finally(() => refreshDatabase?.drop());
 
-  const ws = medians["GET /v1/workspace (key)"].rps;
-  const wsOAuth = medians["GET /v1/workspace (OAuth)"].rps;
-  const subs = medians["GET /v1/subscribers?limit=20 (key)"];
-  const yardRps = yard.rps;
-  const healthRps = health.rps;
-  console.log(`\nTargets (one run; load averages now ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}):`);
-  verdict("/health ÷ yardstick", healthRps / yardRps, 0.6, true);
-  verdict("/v1/workspace (key) ÷ /health", ws / healthRps, 0.95, true);
-  verdict("/v1/workspace (key) ÷ yardstick", ws / yardRps, 0.57, true);
-  verdict("/v1/workspace (OAuth) ÷ /health", wsOAuth / healthRps, 0.95, true);
-  verdict("/v1/workspace (OAuth) ÷ yardstick", wsOAuth / yardRps, 0.57, true);
-  verdict("/v1/subscribers?limit=20 (key) ÷ /health", subs.rps / healthRps, 0.5, true);
-  verdict("/v1/subscribers?limit=20 (key) ÷ yardstick", subs.rps / yardRps, 0.3, true);
+  const WS = "GET /v1/workspace (key)";
+  const WS_OAUTH = "GET /v1/workspace (OAuth)";
+  const SUBS = "GET /v1/subscribers?limit=20 (key)";
+  const subs = medians[SUBS];
+  console.log(`\nTargets (one run, ratios taken within each round; load averages now ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}):`);
+  verdict("/health ÷ yardstick", perRound(HEALTH, YARD, rps), 0.6, true);
+  verdict("/v1/workspace (key) ÷ /health", perRound(WS, HEALTH, rps), 0.95, true);
+  verdict("/v1/workspace (key) ÷ yardstick", perRound(WS, YARD, rps), 0.57, true);
+  verdict("/v1/workspace (OAuth) ÷ /health", perRound(WS_OAUTH, HEALTH, rps), 0.95, true);
+  verdict("/v1/workspace (OAuth) ÷ yardstick", perRound(WS_OAUTH, YARD, rps), 0.57, true);
+  verdict("/v1/subscribers?limit=20 (key) ÷ /health", perRound(SUBS, HEALTH, rps), 0.5, true);
+  verdict("/v1/subscribers?limit=20 (key) ÷ yardstick", perRound(SUBS, YARD, rps), 0.3, true);
   console.log("  the same, as CPU per request (steadier on a loaded machine):");
-  const cpuRatio = (a: Round, b: Round) => b.cpu / a.cpu;
-  verdict("  /health ÷ yardstick (CPU)", cpuRatio(health, yard), 0.6, true);
-  verdict("  /v1/workspace (key) ÷ /health (CPU)", cpuRatio(medians["GET /v1/workspace (key)"], health), 0.95, true);
-  verdict("  /v1/workspace (key) ÷ yardstick (CPU)", cpuRatio(medians["GET /v1/workspace (key)"], yard), 0.57, true);
-  verdict("  /v1/workspace (OAuth) ÷ /health (CPU)", cpuRatio(medians["GET /v1/workspace (OAuth)"], health), 0.95, true);
-  verdict("  /v1/workspace (OAuth) ÷ yardstick (CPU)", cpuRatio(medians["GET /v1/workspace (OAuth)"], yard), 0.57, true);
-  verdict("  /v1/subscribers?limit=20 (key) ÷ /health (CPU)", cpuRatio(subs, health), 0.5, true);
-  verdict("  /v1/subscribers?limit=20 (key) ÷ yardstick (CPU)", cpuRatio(subs, yard), 0.3, true);
+  verdict("  /health ÷ yardstick (CPU)", perRound(YARD, HEALTH, cpu), 0.6, true);
+  verdict("  /v1/workspace (key) ÷ /health (CPU)", perRound(HEALTH, WS, cpu), 0.95, true);
+  verdict("  /v1/workspace (key) ÷ yardstick (CPU)", perRound(YARD, WS, cpu), 0.57, true);
+  verdict("  /v1/workspace (OAuth) ÷ /health (CPU)", perRound(HEALTH, WS_OAUTH, cpu), 0.95, true);
+  verdict("  /v1/workspace (OAuth) ÷ yardstick (CPU)", perRound(YARD, WS_OAUTH, cpu), 0.57, true);
+  verdict("  /v1/subscribers?limit=20 (key) ÷ /health (CPU)", perRound(HEALTH, SUBS, cpu), 0.5, true);
+  verdict("  /v1/subscribers?limit=20 (key) ÷ yardstick (CPU)", perRound(YARD, SUBS, cpu), 0.3, true);
   verdict(`/v1/subscribers p99 ÷ p50 (${subs.p99} / ${subs.p50} ms)`, subs.p99 / subs.p50, 4, false, 2);
   verdict(`key check on a cache miss at ${KEYS.toLocaleString("en")} keys (ms)`, keyCost.miss / 1000, 1, false);
   verdict("refresh grant ÷ memory adapter", refresh.ratio, 0.5, true);
