@@ -1,6 +1,6 @@
 import { type ArgType, ColumnTypeEnum, type SqlDriverAdapter, type SqlQuery, type SqlQueryable, type SqlResultSet } from "@prisma/driver-adapter-utils";
 import type { Prisma } from "../generated/sqlite/client.js";
-import type { Db } from "./client.js";
+import type { DatabaseKind, Db } from "./client.js";
 
 /** The driver adapter under each client createDb made (the one Prisma itself runs every query through). */
 const adapters = new WeakMap<object, () => SqlDriverAdapter | undefined>();
@@ -27,22 +27,18 @@ export async function readRows<T>(db: Db | Prisma.TransactionClient, query: Pris
   return rowsOf<T>(await adapter.queryRaw(driverQuery(adapter, query)));
 }
 
-/** A read written once per database, where their SQL differs (their JSON functions, for one). */
-export interface PerDatabase {
-  sqlite: Prisma.Sql;
-  postgres: Prisma.Sql;
-}
-
 /**
- * Runs a read whose one row has one column of JSON text (an aggregate: SQLite's `json_group_array`, PostgreSQL's
- * `json_agg(…)::text`) and returns it parsed, or null when the database gave NULL (`json_agg` of no rows).
+ * Runs a read whose one row has one column of JSON text, an aggregate such as SQLite's `json_group_array` or
+ * PostgreSQL's `json_agg(…)::text` (`statementFor` writes it for the database at hand, as their JSON functions
+ * differ), and returns it parsed, or null when the database gave NULL (`json_agg` of no rows).
  *
  * For a page of rows that is one value for the driver to hand over instead of one per row and column: libSQL
  * builds every value it returns through N-API, which on a page of twenty-one subscribers was most of the read
- * (124 µs as rows, 67 µs as one JSON text, parse included), and Prisma's adapter then maps each value again.
+ * (150–167 µs as rows, 84–103 µs as one JSON text, parse included, in the same runs), and Prisma's adapter then
+ * maps each value again.
  */
-export async function readJson<T>(db: Db | Prisma.TransactionClient, query: PerDatabase): Promise<T | null> {
-  const [row] = await readRows<Record<string, unknown>>(db, onPostgres(db) ? query.postgres : query.sqlite);
+export async function readJson<T>(db: Db | Prisma.TransactionClient, statementFor: (database: DatabaseKind) => Prisma.Sql): Promise<T | null> {
+  const [row] = await readRows<Record<string, unknown>>(db, statementFor(onPostgres(db) ? "postgres" : "sqlite"));
   const text = row === undefined ? null : Object.values(row)[0];
   if (text === null) return null;
   if (typeof text !== "string") throw new TypeError("readJson expects one column of JSON text");

@@ -26,7 +26,7 @@ const TAGS_JOIN = Prisma.sql`
     LEFT JOIN "Tag" t ON t."id" = st."tagId"`;
 
 /** PostgreSQL's date-time as the view's ISO text (its JSON would give `…15.35`, no zone and no trailing zero). */
-const isoOnPostgres = (column: Prisma.Sql) => Prisma.sql`to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const isoOnPostgres = (column: "createdAt" | "updatedAt") => Prisma.raw(`to_char(s."${column}", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
 /** Newest first, ties broken by id: the order of the (workspaceId, createdAt, id) index the page is read by. */
 function newestFirst(a: SubscriberView, b: SubscriberView): number {
@@ -41,18 +41,19 @@ function newestFirst(a: SubscriberView, b: SubscriberView): number {
  */
 export async function listSubscribers(db: Db, workspaceId: string, page: PageRequest): Promise<Page<SubscriberView>> {
   const joined =
-    (await readJson<JoinedRow[]>(db, {
-      // No ORDER BY inside json_group_array: with one, SQLite 3.44 adds each json_array as a string, and the
-      // ordered group_concat that would work costs half of what the JSON saves. The pairs are put in order below.
-      sqlite: Prisma.sql`
-        SELECT json_group_array(json_array(s."id", s."email", s."firstName", s."lastName", s."createdAt", s."updatedAt", t."name"))
-        FROM (${pageSql(workspaceId, page)}) s${TAGS_JOIN}`,
-      postgres: Prisma.sql`
-        SELECT json_agg(
-          json_build_array(s."id", s."email", s."firstName", s."lastName", ${isoOnPostgres(Prisma.sql`s."createdAt"`)}, ${isoOnPostgres(Prisma.sql`s."updatedAt"`)}, t."name")
-          ORDER BY s."createdAt" DESC, s."id" DESC)::text
-        FROM (${pageSql(workspaceId, page)}) s${TAGS_JOIN}`,
-    })) ?? [];
+    (await readJson<JoinedRow[]>(db, (database) =>
+      database === "sqlite"
+        ? // No ORDER BY inside json_group_array: with one, SQLite 3.44 adds each json_array as a string, and the
+          // ordered group_concat that would work costs half of what the JSON saves. The pairs are put in order below.
+          Prisma.sql`
+            SELECT json_group_array(json_array(s."id", s."email", s."firstName", s."lastName", s."createdAt", s."updatedAt", t."name"))
+            FROM (${pageSql(workspaceId, page)}) s${TAGS_JOIN}`
+        : Prisma.sql`
+            SELECT json_agg(
+              json_build_array(s."id", s."email", s."firstName", s."lastName", ${isoOnPostgres("createdAt")}, ${isoOnPostgres("updatedAt")}, t."name")
+              ORDER BY s."createdAt" DESC, s."id" DESC)::text
+            FROM (${pageSql(workspaceId, page)}) s${TAGS_JOIN}`,
+    )) ?? [];
   const byId = new Map<string, SubscriberView>();
   for (const [id, email, firstName, lastName, createdAt, updatedAt, tag] of joined) {
     let view = byId.get(id);
