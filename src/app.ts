@@ -7,6 +7,7 @@ import { notFound, renderErrors } from "./errors/render.js";
 import { refuseUnknownHosts } from "./http/allowed-hosts.js";
 import { healthRouter } from "./http/health.js";
 import { inOrder } from "./http/in-order.js";
+import { parseQueryOnce } from "./http/query-once.js";
 import { refuseNulInPath } from "./http/request-guards.js";
 import { requestLogging } from "./http/request-logging.js";
 import { securityHeaders } from "./http/security-headers.js";
@@ -19,7 +20,7 @@ import { interactionRouter } from "./oauth/interactions/interaction-routes.js";
 import { pointToResourceMetadata, protectedResourceRouter } from "./oauth/protected-resource-metadata.js";
 import { isProviderPath, providerRoutes } from "./oauth/provider-routes.js";
 import { docsRouter, openApiDocumentRoute } from "./openapi/docs-routes.js";
-import { createV1Router } from "./resources/v1-router.js";
+import { createV1Api } from "./resources/v1-router.js";
 import { loginRouter } from "./sessions/login-routes.js";
 import { createPageKit } from "./sessions/page-kit.js";
 import { settingsRouter } from "./settings/settings-router.js";
@@ -34,12 +35,11 @@ export function createApp(ctx: AppContext): express.Express {
   app.set("trust proxy", ctx.config.trustProxyHops || false);
   app.set("view engine", "ejs");
   app.set("views", path.join(root, "views"));
+  parseQueryOnce(app);
 
-  app.use(httpMetrics(ctx.metrics));
-  app.use(requestLogging(ctx.logger));
-  app.use(securityHeaders());
+  // What every request passes, as one layer (inOrder): mounted one by one, each would cost the router a step.
+  app.use(inOrder(httpMetrics(ctx.metrics), requestLogging(ctx.logger), securityHeaders(), refuseNulInPath));
   app.use("/assets", express.static(path.join(root, "public"), { maxAge: "1h", index: false }));
-  app.use(refuseNulInPath);
   // Health, readiness and metrics answer probes addressed by IP; everything else only its own hosts.
   const ownHostsOnly = refuseUnknownHosts(ctx.config.allowedHosts, (req) => isProviderPath(req.path));
   // /v1 first after the checks every request needs: every layer mounted before it is a match (and for a router,
@@ -48,7 +48,7 @@ export function createApp(ctx: AppContext): express.Express {
   // One layer (inOrder), so that a request elsewhere pays one failed path match for it, not four.
   app.use(
     "/v1",
-    inOrder(ownHostsOnly, openApiDocumentRoute(ctx.config.issuer), createV1Router(ctx), pointToResourceMetadata(ctx.config.issuer)),
+    inOrder(ownHostsOnly, openApiDocumentRoute(ctx.config.issuer), createV1Api(ctx), pointToResourceMetadata(ctx.config.issuer)),
   );
   app.use(healthRouter(ctx));
   app.use(metricsRouter(ctx.metrics, ctx.config.metricsToken));

@@ -95,7 +95,7 @@ export async function buildContext(config: Config, options: ContextOptions = {})
   // One credential cache and one last-used writer for both verifiers.
   const verifierState = createVerifierState(feed, logger);
   const resolver = new CredentialResolver(new ApiKeyVerifier(apiKeys, logger, metrics.cacheObserver("api_key"), verifierState), (kind, outcome) =>
-    metrics.credentialChecks.inc({ kind, outcome }),
+    metrics.countCredentialCheck(kind, outcome),
   );
   const oauth = await createOAuthServer({ config, db, feed, logger });
   countProviderTokens(oauth.provider, metrics);

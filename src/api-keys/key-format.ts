@@ -44,12 +44,22 @@ export function generateKey(): string {
   return `${KEY_PREFIX}${body}${checksum(body)}`;
 }
 
+/** Whether a string has the exact shape of a key we could have issued (its checksum not checked). */
+export function hasKeyShape(candidate: string): boolean {
+  return candidate.length === KEY_LENGTH && SHAPE.test(candidate);
+}
+
+/**
+ * Whether a key-shaped string's last six characters are the checksum of its body. The checksum is no secret (it
+ * follows from the body), so a plain comparison will do.
+ */
+export function hasValidChecksum(key: string): boolean {
+  return checksum(key.slice(KEY_PREFIX.length, KEY_PREFIX.length + BODY_LENGTH)) === key.slice(KEY_PREFIX.length + BODY_LENGTH);
+}
+
 /** Whether a string has the exact shape and a matching checksum of a key we could have issued. */
 export function isWellFormedKey(candidate: string): boolean {
-  if (candidate.length !== KEY_LENGTH || !SHAPE.test(candidate)) return false;
-  const body = candidate.slice(KEY_PREFIX.length, KEY_PREFIX.length + BODY_LENGTH);
-  const given = Buffer.from(candidate.slice(KEY_PREFIX.length + BODY_LENGTH));
-  return crypto.timingSafeEqual(given, Buffer.from(checksum(body)));
+  return hasKeyShape(candidate) && hasValidChecksum(candidate);
 }
 
 /** What is stored and looked up: SHA-256 of the whole key (the key itself has 238 bits of entropy). */

@@ -1,7 +1,7 @@
 import { expireApiKey } from "../api-keys/expire-api-keys.js";
 import type { ApiKeyDeps } from "../api-keys/deps.js";
 import { findKeyForCheck } from "../api-keys/find-key-for-check.js";
-import { digestKey, isWellFormedKey } from "../api-keys/key-format.js";
+import { digestKey, hasKeyShape, hasValidChecksum } from "../api-keys/key-format.js";
 import { IpNotAllowedError } from "../errors/app-error.js";
 import type { Logger } from "../logger.js";
 import { invalidCredential } from "./bearer.js";
@@ -39,9 +39,13 @@ export class ApiKeyVerifier implements CredentialVerifier {
 
   /** Synchronous (no promise) when the key's entry is in the cache and trusted: the steady state of every /v1 request. */
   verify(credential: string, caller: Caller): Principal | Promise<Principal> {
-    if (!isWellFormedKey(credential)) throw invalidCredential(credential);
+    if (!hasKeyShape(credential)) throw invalidCredential(credential);
     const digest = digestKey(credential);
-    const entry = this.shared.cache.get(`api_key:${digest}`, () => this.load(digest), this.onCacheLookup);
+    const cacheKey = `api_key:${digest}`;
+    // The checksum refuses a mistyped key without a database read, so it is needed only before one: a digest in the
+    // cache was read from the database, and its key was checked then.
+    if (!this.shared.cache.has(cacheKey) && !hasValidChecksum(credential)) throw invalidCredential(credential);
+    const entry = this.shared.cache.get(cacheKey, () => this.load(digest), this.onCacheLookup);
     return entry instanceof Promise ? entry.then((found) => this.admit(found, credential, caller)) : this.admit(entry, credential, caller);
   }
 

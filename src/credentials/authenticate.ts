@@ -8,7 +8,8 @@ export function authenticate(resolver: CredentialResolver): RequestHandler {
   return (req, _res, next) => {
     let resolved: Principal | Promise<Principal>;
     try {
-      resolved = resolver.resolve(req.headers.authorization, req, { method: req.method, target: req.originalUrl, proof: req.get("dpop") });
+      const proof = req.headers.dpop;
+      resolved = resolver.resolve(req.headers.authorization, req, { method: req.method, target: req.originalUrl, proof: typeof proof === "string" ? proof : undefined });
     } catch (err) {
       return next(err);
     }

@@ -26,6 +26,10 @@ export class BoundedCache<V> {
     return entry.value;
   }
 
+  has(key: string): boolean {
+    return this.known.has(key) || this.unknown.has(key);
+  }
+
   /** The generation to pass back to `setIfCurrent` after a slow lookup. */
   currentGeneration(): number {
     return this.generation;

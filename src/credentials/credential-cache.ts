@@ -44,6 +44,11 @@ export class CredentialCache<V> {
     feed.onChange((kind, id) => this.cache.invalidateTag(`${kind}:${id}`));
   }
 
+  /** Whether `key` has an entry, trusted or not (no lookup is counted, no entry becomes more recently used). */
+  has(key: string): boolean {
+    return this.cache.has(key);
+  }
+
   /**
    * The cached value while it can be trusted; otherwise `load` reads it again from the database. Callers that
    * share one cache give their keys their own prefix, so a key only ever holds what that caller's `load` returns.

@@ -19,6 +19,8 @@ function isCanonicalHost(host: string | undefined, names: ReadonlySet<string>): 
   return port === "" || (port.length <= 5 && /^[0-9]+$/.test(port) && Number(port) <= 65535);
 }
 
+const ACCEPTED_HOSTS = 32;
+
 /**
  * Refuses a request addressed to a host this server does not serve (`ALLOWED_HOSTS`) with 400: in the
  * OAuth error form on the provider's endpoints (`oauthForm`), in the app's envelope or page elsewhere.
@@ -31,8 +33,18 @@ export function refuseUnknownHosts(allowed: readonly string[] | null, oauthForm:
   // Names the URL parser gives back unchanged: a Host header that is one of them (with a valid port or none)
   // is what addressedHost would find, without building a URL on every request.
   const canonical = new Set(allowed.filter((name) => URL.parse(`http://${name}`)?.hostname === name));
+  // Host headers already accepted, answered with one lookup. Only accepted values are kept, and at most
+  // ACCEPTED_HOSTS of them (the header comes from clients): past that, each is checked as it comes.
+  const accepted = new Set<string>();
   return (req, res, next) => {
-    if (req.url.startsWith("/") && isCanonicalHost(req.headers.host, canonical)) return next();
+    const header = req.headers.host;
+    if (req.url.startsWith("/") && header !== undefined) {
+      if (accepted.has(header)) return next();
+      if (isCanonicalHost(header, canonical)) {
+        if (accepted.size < ACCEPTED_HOSTS) accepted.add(header);
+        return next();
+      }
+    }
     const host = addressedHost(req);
     if (host !== null && hosts.has(host)) return next();
     const message = "This server does not answer for that host name.";

@@ -93,7 +93,7 @@ export function httpMetrics(metrics: Metrics): RequestHandler {
   const record = (res: TimedResponse): void => {
     const req = res.req;
     const labels = labelsFor(req.method, routeLabel(req), res.statusCode);
-    metrics.httpRequests.inc(labels);
+    metrics.httpRequests.count(labels);
     metrics.httpDuration.observe(labels, (performance.now() - (res[STARTED] ?? 0)) / 1000);
   };
   return (_req, response, next) => {

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { TallyCounter } from "./tally-counter.js";
 
 /** What a credential presented on /v1 claimed to be. */
 export type CredentialKind = "api_key" | "oauth" | "none";
@@ -14,7 +15,7 @@ const LAG_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 export class Metrics {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
+  readonly httpRequests = new TallyCounter({
     name: "workspace_auth_http_requests_total",
     help: "HTTP requests answered, by method, matched route pattern and status code.",
     labelNames: ["method", "route", "status"] as const,
@@ -29,14 +30,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly credentialChecks = new Counter({
+  readonly credentialChecks = new TallyCounter({
     name: "workspace_auth_credential_checks_total",
     help: "Bearer credentials checked on /v1, by kind (api_key, oauth, none) and outcome (ok or the error code).",
     labelNames: ["kind", "outcome"] as const,
     registers: [this.registry],
   });
 
-  readonly credentialCache = new Counter({
+  readonly credentialCache = new TallyCounter({
     name: "workspace_auth_credential_cache_lookups_total",
     help: "Lookups in the in-process credential caches, by kind and result (hit or miss).",
     labelNames: ["kind", "result"] as const,
@@ -84,15 +85,27 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** One label set per (kind, outcome), reused: the outcomes are our error codes, a fixed set. */
+  private readonly checkLabels = new Map<CredentialKind, Map<string, { kind: CredentialKind; outcome: string }>>();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
 
   /** A cache observer for one kind of credential. */
   cacheObserver(kind: Exclude<CredentialKind, "none">): (hit: boolean) => void {
-    const hits = this.credentialCache.labels(kind, "hit");
-    const misses = this.credentialCache.labels(kind, "miss");
-    return (hit) => (hit ? hits : misses).inc();
+    const hits = { kind, result: "hit" };
+    const misses = { kind, result: "miss" };
+    return (hit) => this.credentialCache.count(hit ? hits : misses);
+  }
+
+  /** Counts one credential check on /v1: what the credential claimed to be, and `ok` or the error code. */
+  countCredentialCheck(kind: CredentialKind, outcome: string): void {
+    let byOutcome = this.checkLabels.get(kind);
+    if (!byOutcome) this.checkLabels.set(kind, (byOutcome = new Map<string, { kind: CredentialKind; outcome: string }>()));
+    let labels = byOutcome.get(outcome);
+    if (!labels) byOutcome.set(outcome, (labels = { kind, outcome }));
+    this.credentialChecks.count(labels);
   }
 
   /** The Prometheus text exposition of every metric. */

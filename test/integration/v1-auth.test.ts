@@ -186,6 +186,23 @@ describe("rate limits on /v1", () => {
     await app.close();
   });
 
+  test("when keys with a wrong checksum follow their valid twins, then each is refused 401 without a cache lookup or a database read", async () => {
+    const app = await startTestApp({ AUTH_FAILURES_PER_MINUTE: "1000" });
+    const ws = await makeWorkspace(app.ctx);
+    const lookups = async () => (await app.ctx.metrics.credentialCache.get()).values.reduce((sum, v) => sum + v.value, 0);
+    for (let i = 0; i < 3; i++) {
+      const { key: good } = await makeKey(app.ctx, ws.id);
+      await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${good}`).expect(200);
+      const before = await lookups();
+      const mistyped = withLastCharChanged(good);
+      expectEnvelope(await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${mistyped}`), 401, "authentication_error", "invalid_api_key");
+      expect(await lookups()).toBe(before);
+      // And the valid twin, cached, still works.
+      await request(app.app).get("/v1/workspace").set("Authorization", `Bearer ${good}`).expect(200);
+    }
+    await app.close();
+  });
+
   test("when an address stays under the failure limit, then its failures are plain 401s", async () => {
     const app = await startTestApp({ AUTH_FAILURES_PER_MINUTE: "5" });
     for (let i = 0; i < 5; i++) {

@@ -1,4 +1,5 @@
 import type { Request, Response } from "express";
+import fc from "fast-check";
 import { refuseUnknownHosts } from "../../src/http/allowed-hosts.js";
 
 const check = refuseUnknownHosts(["localhost", "auth.example.com", "127.0.0.1"], () => false);
@@ -35,4 +36,34 @@ describe("refuseUnknownHosts (the Host header read without a URL for names the U
     expect(decide("localhost", "http://evil.example/v1/workspace")).toBe("unknown_host");
     expect(decide("evil.example", "http://localhost/v1/workspace")).toBe("served");
   });
+
+  test("when many Host values come one after another, then remembering the accepted ones never changes a decision (property)", () => {
+    const allowed = ["localhost", "auth.example.com", "127.0.0.1"];
+    const host = fc.oneof(
+      fc.tuple(fc.constantFrom(...allowed, "evil.example", "LOCALHOST"), fc.option(fc.oneof(fc.integer({ min: 0, max: 99999 }).map(String), fc.constantFrom("", "12ab", "0080")))).map(
+        ([name, port]) => (port === null ? name : `${name}:${port}`),
+      ),
+      fc.string({ maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(fc.array(host, { minLength: 1, maxLength: 120 }), (hosts) => {
+        const remembering = refuseUnknownHosts(allowed, () => false);
+        for (const value of hosts) {
+          // A fresh middleware has remembered nothing: its decision is the reference.
+          const expected = decideWith(refuseUnknownHosts(allowed, () => false), value);
+          expect([value, decideWith(remembering, value)]).toEqual([value, expected]);
+        }
+      }),
+      { seed: 15, numRuns: 200 },
+    );
+  });
 });
+
+function decideWith(middleware: ReturnType<typeof refuseUnknownHosts>, host: string): string {
+  let outcome = "not called";
+  void middleware({ url: "/v1/workspace", headers: { host } } as Request, {} as Response, (err?: unknown) => {
+    outcome = err === undefined ? "served" : ((err as { code?: string }).code ?? "error");
+  });
+  return outcome;
+}
+
