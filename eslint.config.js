@@ -45,7 +45,9 @@ const PARTS = {
   account: ["audit", "db", "errors", "sessions", "users"],
   settings: ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "invitations", "leaked-credentials", "members", "scopes", "sessions", "webhook-outbox", "webhooks", "workspaces"],
   "admin-api": ["access", "account", "activity", "api-keys", "authorized-apps", "errors", "http", "invitations", "members", "sessions", "webhook-outbox", "webhooks", "workspaces"],
-  cli: ["access", "api-keys", "audit", "authorized-apps", "config.ts", "db", "errors", "invitations", "logger.ts", "members", "oauth", "users", "webhook-outbox", "webhooks", "workspaces"],
+  // What every process builds (a CLI command builds only this; a server's context builds on it).
+  "services.ts": ["api-keys", "change-feed", "config.ts", "db", "invitations", "logger.ts", "webhooks"],
+  cli: ["access", "api-keys", "audit", "authorized-apps", "config.ts", "db", "errors", "invitations", "logger.ts", "members", "oauth", "services.ts", "users", "webhook-outbox", "webhooks", "workspaces"],
   types: ["credentials", "logger.ts", "users"],
   // The OpenAPI document reads the routes' request schemas and the views' response schemas; only app.ts uses it.
   openapi: ["account", "activity", "admin-api", "api-keys", "authorized-apps", "http", "invitations", "members", "oauth", "resources", "scopes", "sessions", "webhook-outbox", "webhooks", "workspaces"],

@@ -1,21 +1,15 @@
 import crypto from "node:crypto";
-import type { ApiKeyDeps } from "./api-keys/deps.js";
 import { announceExpiringKeys } from "./api-keys/announce-expiring-keys.js";
 import { expireDueApiKeys } from "./api-keys/expire-api-keys.js";
 import type { Config } from "./config.js";
 import { ApiKeyVerifier } from "./credentials/api-key-verifier.js";
-import { ChangeFeed } from "./change-feed/change-feed.js";
-import { PostgresChangeNotifier } from "./change-feed/postgres-change-notifier.js";
 import { DpopSenderConstraint } from "./dpop/sender-constraint.js";
 import { CredentialResolver } from "./credentials/resolver.js";
 import { createVerifierState } from "./credentials/shared-state.js";
-import { createDb, databaseKind, type Db } from "./db/client.js";
-import { migrate } from "./db/migrate.js";
 import { everyInterval, type PeriodicTask } from "./housekeeping/periodic-task.js";
 import { purgeExpired } from "./housekeeping/purge-expired.js";
 import { waitForDatabase } from "./db/wait-for-database.js";
-import { createLogger, type Logger } from "./logger.js";
-import { createMailer, type Mailer } from "./invitations/mailer.js";
+import { createLogger } from "./logger.js";
 import { instrumentChangeFeed } from "./metrics/feed-metrics.js";
 import { Metrics } from "./metrics/metrics.js";
 import { countProviderTokens } from "./metrics/oauth-metrics.js";
@@ -24,19 +18,16 @@ import { createOAuthServer, type OAuthServer } from "./oauth/oauth-server.js";
 import { SharedRateLimitCounters } from "./rate-limit/shared-store.js";
 import { getOrCreateSecret } from "./security/server-secrets.js";
 import { LoginThrottle } from "./sessions/login-throttle.js";
-import type { WebhookDeps } from "./webhooks/deps.js";
 import { DeliveryWorker } from "./webhooks/delivery-worker.js";
 import { purgeOldWebhookEvents } from "./webhooks/purge-old-events.js";
-import { loadSecretBox } from "./webhooks/secret-box.js";
 import { wakeAfterCommit } from "./webhooks/wake-after-commit.js";
+import { buildServices, type ServiceOptions, type Services } from "./services.js";
 
-/** Everything the HTTP layer and the CLI share, built once at start and passed down (no singletons). */
-export interface AppContext {
-  config: Config;
-  logger: Logger;
-  db: Db;
-  feed: ChangeFeed;
-  apiKeys: ApiKeyDeps;
+/**
+ * What a server runs on: the services every process needs (services.ts) and what serving HTTP adds. Built once
+ * at start and passed down (no singletons).
+ */
+export interface AppContext extends Services {
   resolver: CredentialResolver;
   /** The embedded OAuth authorization server (oidc-provider on our storage) and the /v1 resource it serves. */
   oauth: OAuthServer;
@@ -48,29 +39,20 @@ export interface AppContext {
   metrics: Metrics;
   /** The /v1 rate-limit counters, shared by every node through the database. */
   rateLimits: SharedRateLimitCounters;
-  /** Outgoing mail through SMTP_URL, or null when none is configured. */
-  mailer: Mailer | null;
-  /** What the webhook services need (the database and the box sealing signing secrets). */
-  webhooks: WebhookDeps;
-  /** This server's webhook delivery worker; null in one-shot CLI processes (servers send what they queue). */
+  /** This server's webhook delivery worker; null unless it runs background work. */
   webhookWorker: DeliveryWorker | null;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
 
-export interface ContextOptions {
-  logger?: Logger;
-  /** Apply pending migrations first (the server does; the CLI has `db migrate`). */
-  migrate?: boolean;
-  /** Poll the change feed and sweep expiries (servers do; one-shot CLI commands need not). */
+export interface ContextOptions extends ServiceOptions {
+  /** Poll the change feed and sweep expiries (servers do; tests that drive the app directly need not). */
   background?: boolean;
-  /** How long a SQLite write waits for another process's lock before failing (see createDb). */
-  lockWaitMs?: number;
 }
 
 const EXPIRY_SWEEP_MS = 60_000;
 
-/** Opens the database and builds the shared services. */
+/** Opens the database, builds the services on it and what a server adds. */
 export async function buildContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.logLevel);
   // A server may start before its database does (one compose file, a failover): wait a bounded time.
@@ -81,17 +63,10 @@ export async function buildContext(config: Config, options: ContextOptions = {})
       logger,
     });
   }
-  if (options.migrate) {
-    const applied = await migrate(config.databaseUrl);
-    if (applied.length) logger.info({ migrations: applied }, "applied database migrations");
-  }
-  const db = await createDb(config.databaseUrl, { lockWaitMs: options.lockWaitMs, postgres: config.database });
+  const services = await buildServices(config, { ...options, logger });
+  const { db, feed, apiKeys, webhooks } = services;
   const metrics = new Metrics();
-  // On PostgreSQL every node hears a committed change at once (LISTEN/NOTIFY); the poll stays the safety net.
-  const notifier = databaseKind(config.databaseUrl) === "postgres" ? new PostgresChangeNotifier(config.databaseUrl, db, logger, config.database.connectTimeoutMs) : undefined;
-  const feed = new ChangeFeed(db, logger, config.cachePollIntervalMs, notifier, config.credentialMaxStalenessMs);
   instrumentChangeFeed(feed, metrics);
-  const apiKeys: ApiKeyDeps = { db, feed };
   // One credential cache and one last-used writer for both verifiers.
   const verifierState = createVerifierState(feed, logger);
   const resolver = new CredentialResolver(new ApiKeyVerifier(apiKeys, logger, metrics.cacheObserver("api_key"), verifierState), (kind, outcome) =>
@@ -102,7 +77,6 @@ export async function buildContext(config: Config, options: ContextOptions = {})
   resolver.useAccessTokens(new AccessTokenVerifier({ db, feed }, oauth.accessTokens, logger, metrics.cacheObserver("oauth"), verifierState));
   resolver.useSenderConstraint(new DpopSenderConstraint(db, config.issuer));
   const csrfSecret = await getOrCreateSecret(db, "csrf", () => crypto.randomBytes(32).toString("base64url"));
-  const webhooks: WebhookDeps = { db, secrets: await loadSecretBox(db, config.webhooks.secretsKey) };
   const rateLimits = new SharedRateLimitCounters(db, logger, {
     syncIntervalMs: config.rateLimit.syncIntervalMs,
     onSync: (ok) => metrics.rateLimitSyncs.inc({ result: ok ? "ok" : "error" }),
@@ -133,16 +107,9 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     );
   }
 
-  const mailer = createMailer(config.mail);
   return {
-    config,
-    logger,
-    db,
-    mailer,
-    webhooks,
+    ...services,
     webhookWorker,
-    feed,
-    apiKeys,
     resolver,
     oauth,
     csrfSecret,
@@ -152,10 +119,8 @@ export async function buildContext(config: Config, options: ContextOptions = {})
     async close() {
       // Everything that queries in the background stops (and finishes its current run) before the pool closes.
       await Promise.all([...tasks.map((t) => t.stop()), webhookWorker?.stop()]);
-      await feed.stop();
       await rateLimits.stop();
-      mailer?.close();
-      await db.$disconnect();
+      await services.close();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { type Config, ConfigError, loadConfig } from "../config.js";
-import type { AppContext } from "../context.js";
+import type { Services } from "../services.js";
 import { AppError } from "../errors/app-error.js";
 import { createLogger, type Logger } from "../logger.js";
 import { type CliError, Output } from "./output.js";
@@ -40,25 +40,27 @@ function describe(err: unknown, logger: Logger | undefined): CliError {
 }
 
 /**
- * An action that needs the application's services. Pending migrations are applied first, so a command
- * run against a fresh DATABASE_URL just works; the context is closed afterwards whatever happens.
+ * An action that needs the services (database, change feed, mail, webhook secrets). Pending migrations are applied
+ * first, so a command run against a fresh DATABASE_URL just works; the services are closed afterwards whatever
+ * happens. A command gets the services, not a server's context: it serves no HTTP and checks no credentials, so it
+ * never loads the OAuth server, Express or the metrics (a test follows the CLI's imports to keep it so).
  */
-export function withContext<O, R extends object>(
-  run: (ctx: AppContext, options: O) => Promise<R>,
+export function withServices<O, R extends object>(
+  run: (services: Services, options: O) => Promise<R>,
   human: HumanFormat<R>,
 ): (options: O, cmd: Command) => Promise<void> {
   return (options, cmd) =>
     execute(
       cmd,
       async (config, logger) => {
-        // Loaded on demand: the services (Prisma, the OAuth server) are heavy, and help or a usage error needs none.
-        const { buildContext } = await import("../context.js");
+        // Loaded on demand: help and usage errors need no database.
+        const { buildServices } = await import("../services.js");
         // A person waits for one command; a server must answer its requests quickly (createDb).
-        const ctx = await buildContext(config, { logger, migrate: true, lockWaitMs: CLI_LOCK_WAIT_MS });
+        const services = await buildServices(config, { logger, migrate: true, lockWaitMs: CLI_LOCK_WAIT_MS });
         try {
-          return await run(ctx, options);
+          return await run(services, options);
         } finally {
-          await ctx.close();
+          await services.close();
         }
       },
       human,

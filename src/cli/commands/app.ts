@@ -5,7 +5,7 @@ import { describeRevoker } from "../../authorized-apps/describe-revoker.js";
 import { listAuthorizedApps } from "../../authorized-apps/list-authorized-apps.js";
 import { revokeAuthorizedApp } from "../../authorized-apps/revoke-authorized-app.js";
 import { requireWorkspace } from "../../workspaces/find-workspace.js";
-import { withContext } from "../run-command.js";
+import { withServices } from "../run-command.js";
 import { OPERATOR, workspaceScope } from "../../access/access-scope.js";
 
 /** One line of `app list`: the registry record, without the workspace name; `scopes` is the union over live grants. */
@@ -46,7 +46,7 @@ export function appCommands(program: Command): void {
     .description("list the apps connected to a workspace, revoked ones included")
     .requiredOption("--workspace <id>", "workspace id")
     .action(
-      withContext(async (ctx, opts: { workspace: string }) => {
+      withServices(async (ctx, opts: { workspace: string }) => {
         const workspace = await requireWorkspace(ctx.db, opts.workspace);
         return { apps: (await listAuthorizedApps(ctx.db, { scope: workspaceScope([workspace.id]) })).map(listed) };
       }, showList),
@@ -57,7 +57,7 @@ export function appCommands(program: Command): void {
     .description("disconnect an app from a workspace: its tokens stop working (revoking twice succeeds)")
     .requiredOption("--id <id>", "authorized app id (from app list)")
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: { id: string }) => {
           const view = await revokeAuthorizedApp({ db: ctx.db, feed: ctx.feed }, { id: opts.id, scope: OPERATOR, by: "user", actor: CLI });
           return { id: view.id, status: view.status };

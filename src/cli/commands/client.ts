@@ -5,7 +5,7 @@ import { createClient, type IssuedClient } from "../../oauth/clients/create-clie
 import { deleteClient } from "../../oauth/clients/delete-client.js";
 import { listClients } from "../../oauth/clients/list-clients.js";
 import { rotateClientSecret } from "../../oauth/clients/rotate-client-secret.js";
-import { withContext } from "../run-command.js";
+import { withServices } from "../run-command.js";
 
 interface CreateOptions {
   name: string;
@@ -59,7 +59,7 @@ export function clientCommands(program: Command): void {
     .option("--require-par", "the app must push its authorization requests first (RFC 9126); plain /auth requests are refused")
     .option("--require-dpop", "every token the app gets is bound to its DPoP key (RFC 9449); token requests without a proof are refused")
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: CreateOptions) =>
           issued(
             await createClient(ctx.db, {
@@ -81,14 +81,14 @@ export function clientCommands(program: Command): void {
   client
     .command("list")
     .description("list registered apps (never their secrets)")
-    .action(withContext(async (ctx) => ({ clients: await listClients(ctx.db) }), showList));
+    .action(withServices(async (ctx) => ({ clients: await listClients(ctx.db) }), showList));
 
   client
     .command("rotate-secret")
     .description("give a confidential app a new secret; the old one stops working at once")
     .requiredOption("--id <client_id>", "client id")
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: { id: string }) => issued(await rotateClientSecret({ db: ctx.db, feed: ctx.feed }, { id: opts.id, actor: CLI })),
         showIssued,
       ),
@@ -99,7 +99,7 @@ export function clientCommands(program: Command): void {
     .description("delete an app: it stops working and every authorization it holds is revoked")
     .requiredOption("--id <client_id>", "client id")
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: { id: string }) => {
           const view = await deleteClient({ db: ctx.db, feed: ctx.feed }, { id: opts.id, actor: CLI });
           return { id: view.client_id, status: view.status };

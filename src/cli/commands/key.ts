@@ -10,7 +10,7 @@ import { KEY_SCOPES as V1_SCOPES } from "../../api-keys/key-scopes.js";
 import { CLI } from "../../audit/audit-log.js";
 import { requireMember, requireWorkspace } from "../../workspaces/find-workspace.js";
 import { parseDuration } from "../duration.js";
-import { withContext } from "../run-command.js";
+import { withServices } from "../run-command.js";
 import { OPERATOR, workspaceScope } from "../../access/access-scope.js";
 
 interface CreateOptions {
@@ -103,7 +103,7 @@ export function keyCommands(program: Command): void {
     .option("--expires-in <duration>", "lifetime: a number with s, m, h or d, at most 365d", parseDuration)
     .option("--owner <email>", "the member shown as the key's owner")
     .action(
-      withContext(async (ctx, opts: CreateOptions) => {
+      withServices(async (ctx, opts: CreateOptions) => {
         const owner = opts.owner ? (await requireMember(ctx.db, opts.workspace, opts.owner)).user : null;
         const result = await createApiKey(ctx.apiKeys, {
           workspaceId: opts.workspace,
@@ -127,7 +127,7 @@ export function keyCommands(program: Command): void {
     .requiredOption("--id <id>", "key id")
     .addOption(new Option("--overlap <when>", "when the old secret stops working").choices(OVERLAP_CHOICES).default("now"))
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: { id: string; overlap: RotationOverlap }) =>
           issued(await rotateApiKey(ctx.apiKeys, { id: opts.id, scope: OPERATOR, actor: CLI, overlap: opts.overlap })),
         showIssued,
@@ -143,7 +143,7 @@ export function keyCommands(program: Command): void {
     .addOption(new Option("--allow-ip <list>", `the new allowlist: ${ALLOW_IP_HELP}`).argParser(list))
     .addOption(new Option("--allow-any-ip", "remove the allowlist: any address may use the key").conflicts("allowIp"))
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: UpdateOptions) =>
           updateApiKey(
             ctx.apiKeys,
@@ -159,7 +159,7 @@ export function keyCommands(program: Command): void {
     .description("revoke a key (revoking twice succeeds)")
     .requiredOption("--id <id>", "key id")
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: { id: string }) => {
           const view = await revokeApiKey(ctx.apiKeys, { id: opts.id, scope: OPERATOR, actor: CLI });
           return { id: view.id, status: view.status };
@@ -174,7 +174,7 @@ export function keyCommands(program: Command): void {
     .requiredOption("--workspace <id>", "workspace id")
     .option("--search <text>", "match name, owner email or display prefix")
     .action(
-      withContext(async (ctx, opts: { workspace: string; search?: string }) => {
+      withServices(async (ctx, opts: { workspace: string; search?: string }) => {
         const workspace = await requireWorkspace(ctx.db, opts.workspace);
         return { keys: await listApiKeys(ctx.db, { scope: workspaceScope([workspace.id]), search: opts.search }) };
       }, showList),

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import { createUser } from "../../users/create-user.js";
 import { readStdin } from "../read-stdin.js";
-import { withContext } from "../run-command.js";
+import { withServices } from "../run-command.js";
 
 interface CreateOptions {
   email: string;
@@ -33,7 +33,7 @@ export function userCommands(program: Command): void {
       }
     })
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: CreateOptions) => {
           const password = opts.passwordStdin ? await readStdin() : (opts.password ?? "");
           return createUser(ctx.db, ctx.config.argon2, { email: opts.email, password, name: opts.name });

@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { OPERATOR } from "../../access/access-scope.js";
 import { CLI } from "../../audit/audit-log.js";
-import type { AppContext } from "../../context.js";
+import type { Services } from "../../services.js";
 import { createWebhook } from "../../webhooks/create-webhook.js";
 import { deleteWebhook } from "../../webhooks/delete-webhook.js";
 import { enableWebhook } from "../../webhooks/enable-webhook.js";
@@ -11,7 +11,7 @@ import { rotateWebhookSecret } from "../../webhooks/rotate-webhook-secret.js";
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../../webhook-outbox/webhook-events.js";
 import type { DeliveryView, WebhookView } from "../../webhooks/webhook-view.js";
 import { requireWorkspace } from "../../workspaces/find-workspace.js";
-import { withContext } from "../run-command.js";
+import { withServices } from "../run-command.js";
 
 /** `--events a,b` (commas or spaces), or `all`: each a catalogued event type, else a usage error. */
 function eventList(value: string): WebhookEventType[] {
@@ -63,7 +63,7 @@ const showDeliveries = ({ deliveries }: { deliveries: DeliveryView[]; has_more: 
 /** `webhook add | list | rotate-secret | enable | remove | deliveries`: a workspace's webhook endpoints. */
 export function webhookCommands(program: Command): void {
   const webhook = program.command("webhook").description("manage webhook endpoints (signed event deliveries to your own systems)");
-  const deps = (ctx: AppContext) => ctx.webhooks;
+  const deps = (services: Services) => services.webhooks;
 
   webhook
     .command("add")
@@ -73,7 +73,7 @@ export function webhookCommands(program: Command): void {
     .requiredOption("--events <list>", `all, or any of ${WEBHOOK_EVENT_TYPES.join(", ")}, comma-separated`, eventList)
     .option("--description <text>", "what the endpoint is for")
     .action(
-      withContext(async (ctx, opts: { workspace: string; url: string; events: WebhookEventType[]; description?: string }) => {
+      withServices(async (ctx, opts: { workspace: string; url: string; events: WebhookEventType[]; description?: string }) => {
         const workspace = await requireWorkspace(ctx.db, opts.workspace);
         return issued(await createWebhook(deps(ctx), OPERATOR, workspace.id, { url: opts.url, events: opts.events, description: opts.description ?? null }, CLI));
       }, showIssued),
@@ -84,7 +84,7 @@ export function webhookCommands(program: Command): void {
     .description("list a workspace's endpoints (never their secrets)")
     .requiredOption("--workspace <id>", "workspace id")
     .action(
-      withContext(async (ctx, opts: { workspace: string }) => {
+      withServices(async (ctx, opts: { workspace: string }) => {
         const workspace = await requireWorkspace(ctx.db, opts.workspace);
         return { webhooks: await listWebhooks(deps(ctx), OPERATOR, workspace.id) };
       }, showList),
@@ -94,14 +94,14 @@ export function webhookCommands(program: Command): void {
     .command("rotate-secret")
     .description("give an endpoint a new signing secret; the old one keeps signing alongside it for 24 hours")
     .requiredOption("--id <id>", "webhook id")
-    .action(withContext(async (ctx, opts: { id: string }) => issued(await rotateWebhookSecret(deps(ctx), OPERATOR, opts.id, CLI)), showIssued));
+    .action(withServices(async (ctx, opts: { id: string }) => issued(await rotateWebhookSecret(deps(ctx), OPERATOR, opts.id, CLI)), showIssued));
 
   webhook
     .command("enable")
     .description("enable an endpoint that was disabled after repeated failures")
     .requiredOption("--id <id>", "webhook id")
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: { id: string }) => enableWebhook(deps(ctx), OPERATOR, opts.id, CLI),
         (w) => `Webhook ${w.id}: ${w.status}`,
       ),
@@ -112,7 +112,7 @@ export function webhookCommands(program: Command): void {
     .description("delete an endpoint: nothing more is sent to it")
     .requiredOption("--id <id>", "webhook id")
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: { id: string }) => {
           await deleteWebhook(deps(ctx), OPERATOR, opts.id, CLI);
           return { id: opts.id, status: "deleted" };
@@ -127,7 +127,7 @@ export function webhookCommands(program: Command): void {
     .argument("<id>", "webhook id")
     .option("--limit <n>", "how many (1 to 100)", positiveLimit, 20)
     .action((id: string, opts: { limit: number }, cmd: Command) =>
-      withContext(async (ctx, o: { id: string; limit: number }) => {
+      withServices(async (ctx, o: { id: string; limit: number }) => {
         const page = await listDeliveries(deps(ctx), OPERATOR, o.id, { limit: o.limit });
         return { deliveries: page.data, has_more: page.has_more };
       }, showDeliveries)({ id, limit: opts.limit }, cmd),

@@ -15,7 +15,7 @@ import { createInvitation } from "../../invitations/create-invitation.js";
 import type { InvitationView } from "../../invitations/invitation-view.js";
 import { listOpenInvitations } from "../../invitations/list-invitations.js";
 import { revokeInvitation } from "../../invitations/revoke-invitation.js";
-import { withContext } from "../run-command.js";
+import { withServices } from "../run-command.js";
 
 interface MemberOptions {
   workspace: string;
@@ -61,7 +61,7 @@ export function workspaceCommands(program: Command): void {
     .requiredOption("--name <name>", "workspace name")
     .requiredOption("--owner <email>", "email of an existing user, who becomes its owner")
     .action(
-      withContext(
+      withServices(
         (ctx, opts: { name: string; owner: string }) =>
           createWorkspace(ctx.db, { name: opts.name, ownerEmail: opts.owner, actor: CLI }),
         (w) => `Created workspace ${w.id} "${w.name}"`,
@@ -73,7 +73,7 @@ export function workspaceCommands(program: Command): void {
     .description("list a workspace's members with their role, last sign-in, active keys and approved apps")
     .requiredOption("--workspace <id>", "workspace id")
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: { workspace: string }) => {
           await requireWorkspace(ctx.db, opts.workspace);
           return { data: await listMembers(ctx.db, opts.workspace) };
@@ -89,7 +89,7 @@ export function workspaceCommands(program: Command): void {
     .requiredOption("--email <email>", "the user's email")
     .addOption(roleOption())
     .action(
-      withContext(
+      withServices(
         (ctx, opts: MemberOptions) =>
           addMember(ctx.db, { workspaceId: opts.workspace, email: opts.email, role: opts.role, actor: CLI }),
         membership,
@@ -103,7 +103,7 @@ export function workspaceCommands(program: Command): void {
     .requiredOption("--email <email>", "the member's email")
     .addOption(roleOption())
     .action(
-      withContext(
+      withServices(
         (ctx, opts: MemberOptions) =>
           setMemberRole(ctx.db, { workspaceId: opts.workspace, email: opts.email, role: opts.role, actor: CLI }),
         membership,
@@ -117,7 +117,7 @@ export function workspaceCommands(program: Command): void {
     .requiredOption("--email <email>", "the member's email")
     .option("--revoke-credentials", "in the same transaction, revoke the active API keys they own and the apps whose latest approval was theirs")
     .action(
-      withContext(
+      withServices(
         (ctx, opts: Omit<MemberOptions, "role"> & { revokeCredentials?: boolean }) =>
           opts.revokeCredentials
             ? changeMembership(
@@ -136,7 +136,7 @@ export function workspaceCommands(program: Command): void {
     .requiredOption("--email <email>", "the invitee's email")
     .addOption(roleOption())
     .action(
-      withContext(
+      withServices(
         (ctx, opts: MemberOptions) =>
           createInvitation(
             { db: ctx.db, issuer: ctx.config.issuer, mailer: ctx.mailer, logger: ctx.logger },
@@ -159,7 +159,7 @@ export function workspaceCommands(program: Command): void {
     .description("list a workspace's pending (and recently expired) invitations")
     .requiredOption("--workspace <id>", "workspace id")
     .action(
-      withContext(
+      withServices(
         async (ctx, opts: { workspace: string }) => ({ data: await listOpenInvitations(ctx.db, OPERATOR, opts.workspace) }),
         (r) => (r.data.length ? r.data.map(invitationLine).join("\n") : "No pending invitations."),
       ),
@@ -170,7 +170,7 @@ export function workspaceCommands(program: Command): void {
     .description("revoke a pending invitation; its link stops working at once")
     .requiredOption("--id <id>", "invitation id")
     .action(
-      withContext(
+      withServices(
         (ctx, opts: { id: string }) => revokeInvitation(ctx.db, { id: opts.id, scope: OPERATOR, actor: CLI }),
         (i) => `Invitation ${i.id} for ${i.email}: ${i.status}`,
       ),
