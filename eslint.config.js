@@ -32,7 +32,7 @@ const PARTS = {
   "authorized-apps": ["access", "audit", "change-feed", "db", "errors", "generated", "scopes"],
   oauth: ["audit", "authorized-apps", "change-feed", "config.ts", "db", "dpop", "errors", "generated", "hashing", "http", "logger.ts", "scopes", "security", "sessions", "users", "workspaces"],
   invitations: ["access", "audit", "config.ts", "db", "errors", "hashing", "logger.ts", "users", "workspaces"],
-  credentials: ["api-keys", "change-feed", "db", "dpop", "errors", "logger.ts", "scopes"],
+  credentials: ["api-keys", "change-feed", "db", "dpop", "errors", "generated", "logger.ts", "scopes"],
   metrics: ["change-feed", "credentials", "errors", "hashing"],
   http: ["api-keys", "config.ts", "credentials", "db", "errors", "logger.ts"],
   sessions: ["db", "errors", "hashing", "http", "users", "workspaces"],

@@ -7,6 +7,7 @@ import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import { v1ScopesIn } from "../scopes/scopes.js";
 import { createVerifierState, type VerifierState } from "./shared-state.js";
+import { findTokenForCheck } from "./find-token-for-check.js";
 
 interface CachedToken {
   /** null: no usable token has this digest (unknown, expired or revoked). */
@@ -73,20 +74,16 @@ export class AccessTokenVerifier implements CredentialVerifier {
   }
 
   private async load(digest: string): Promise<Loaded<CachedToken>> {
-    const row = await this.deps.db.oidcModel.findUnique({ where: { id_type: { id: digest, type: "AccessToken" } } });
+    const row = await findTokenForCheck(this.deps.db, digest);
     if (!row?.grantId) return { value: { token: null }, tags: [], negative: true };
     const payload = JSON.parse(row.payload) as StoredAccessToken;
-    const link = await this.deps.db.authorizedAppGrant.findUnique({
-      where: { grantId: row.grantId },
-      include: { authorizedApp: { include: { workspace: true, client: true } } },
-    });
-    const record = link?.authorizedApp;
+    const { link, record } = row;
     const usable =
       link &&
       record &&
       !link.revokedAt &&
       record.status === "active" &&
-      record.client.status === "active" &&
+      record.clientStatus === "active" &&
       record.clientId === payload.clientId &&
       payload.aud === this.tokens.resource &&
       typeof payload.exp === "number";
