@@ -10,7 +10,8 @@ type Labels<T extends string> = Partial<Record<T, string | number>>;
  * (as the HTTP metrics and the credential checks do), which also keeps the number of tallies bounded.
  */
 export class TallyCounter<T extends string> extends Counter<T> {
-  private readonly tallies = new Map<Labels<T>, number>();
+  // Made on first use: prom-client's constructor calls reset() before this class's fields exist.
+  private tallies?: Map<Labels<T>, number>;
 
   constructor(config: Omit<CounterConfiguration<T>, "collect">) {
     super({
@@ -22,10 +23,18 @@ export class TallyCounter<T extends string> extends Counter<T> {
   }
 
   count(labels: Labels<T>): void {
-    this.tallies.set(labels, (this.tallies.get(labels) ?? 0) + 1);
+    const tallies = (this.tallies ??= new Map<Labels<T>, number>());
+    tallies.set(labels, (tallies.get(labels) ?? 0) + 1);
+  }
+
+  /** Zeroes the counter, what is tallied and not yet collected included. */
+  override reset(): void {
+    this.tallies?.clear();
+    super.reset();
   }
 
   private flush(): void {
+    if (!this.tallies) return;
     for (const [labels, n] of this.tallies) this.inc(labels, n);
     this.tallies.clear();
   }

@@ -48,4 +48,15 @@ describe("TallyCounter (counts kept per label set, handed to prom-client when co
     requests.inc({ route: "/ready", status: "200" }, 2);
     expect(await valueOf(requests, "/ready")).toBe(3);
   });
+
+  test("when the counter is reset, then what was tallied before is gone too, and counting starts again from zero", async () => {
+    const { registry, requests } = counter();
+    const ok = { route: "/v1/tags", status: "200" };
+    requests.count(ok);
+    requests.count(ok);
+    registry.resetMetrics();
+    expect(await valueOf(requests, "/v1/tags")).toBeUndefined();
+    requests.count(ok);
+    expect(await valueOf(requests, "/v1/tags")).toBe(1);
+  });
 });
