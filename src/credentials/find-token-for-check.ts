@@ -48,19 +48,20 @@ export async function findTokenForCheck(db: Db, storageId: string): Promise<Toke
     WHERE m."id" = ${storageId} AND m."type" = ${"AccessToken"}`,
   );
   if (!row) return null;
-  const hasRecord = row.recordId !== null && row.workspaceId !== null && row.clientStatus !== null;
   return {
     payload: row.payload,
     grantId: row.grantId,
     link: row.linkGrantId === null ? null : { revokedAt: row.linkRevokedAt },
-    record: hasRecord
-      ? {
-          id: row.recordId!,
-          status: row.recordStatus!,
-          clientId: row.recordClientId!,
-          workspace: { id: row.workspaceId!, name: row.workspaceName! },
-          clientStatus: row.clientStatus!,
-        }
-      : null,
+    // A record always has its workspace and client (required relations, deleted with them).
+    record:
+      row.recordId === null
+        ? null
+        : {
+            id: row.recordId,
+            status: row.recordStatus!,
+            clientId: row.recordClientId!,
+            workspace: { id: row.workspaceId!, name: row.workspaceName! },
+            clientStatus: row.clientStatus!,
+          },
   };
 }

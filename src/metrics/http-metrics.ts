@@ -1,5 +1,6 @@
 import http, { type ServerResponse } from "node:http";
 import type { Request, RequestHandler } from "express";
+import { LabelSets } from "./label-sets.js";
 import type { Metrics } from "./metrics.js";
 
 /** An Express route path as text: a string as it is, a list joined by commas, a pattern as /source/. */
@@ -65,8 +66,6 @@ export function routeLabel(req: Request): string {
   return "unmatched";
 }
 
-type Labels = { method: string; route: string; status: string };
-
 // Shared listener (`this` is the response): a request allocates no closure for its metrics.
 // (`on` and `removeListener` rather than `once`, which wraps the listener in a new closure per call.)
 function onFinish(this: TimedResponse): void {
@@ -80,19 +79,10 @@ function onFinish(this: TimedResponse): void {
  * set stays bounded (Node's parser accepts only its fixed list of methods).
  */
 export function httpMetrics(metrics: Metrics): RequestHandler {
-  const labelSets = new Map<string, Map<string, Map<number, Labels>>>();
-  const labelsFor = (method: string, route: string, status: number): Labels => {
-    let byRoute = labelSets.get(method);
-    if (!byRoute) labelSets.set(method, (byRoute = new Map<string, Map<number, Labels>>()));
-    let byStatus = byRoute.get(route);
-    if (!byStatus) byRoute.set(route, (byStatus = new Map<number, Labels>()));
-    let labels = byStatus.get(status);
-    if (!labels) byStatus.set(status, (labels = { method, route, status: String(status) }));
-    return labels;
-  };
+  const labelSets = new LabelSets(["method", "route", "status"] as const);
   const record = (res: TimedResponse): void => {
     const req = res.req;
-    const labels = labelsFor(req.method, routeLabel(req), res.statusCode);
+    const labels = labelSets.of(req.method, routeLabel(req), res.statusCode);
     metrics.httpRequests.count(labels);
     metrics.httpDuration.observe(labels, (performance.now() - (res[STARTED] ?? 0)) / 1000);
   };

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { LabelSets } from "./label-sets.js";
 import { TallyCounter } from "./tally-counter.js";
 
 /** What a credential presented on /v1 claimed to be. */
@@ -85,8 +86,8 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** One label set per (kind, outcome), reused: the outcomes are our error codes, a fixed set. */
-  private readonly checkLabels = new Map<CredentialKind, Map<string, { kind: CredentialKind; outcome: string }>>();
+  /** The outcomes are our error codes, a fixed set. */
+  private readonly checkLabels = new LabelSets(["kind", "outcome"] as const);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -101,11 +102,7 @@ export class Metrics {
 
   /** Counts one credential check on /v1: what the credential claimed to be, and `ok` or the error code. */
   countCredentialCheck(kind: CredentialKind, outcome: string): void {
-    let byOutcome = this.checkLabels.get(kind);
-    if (!byOutcome) this.checkLabels.set(kind, (byOutcome = new Map<string, { kind: CredentialKind; outcome: string }>()));
-    let labels = byOutcome.get(outcome);
-    if (!labels) byOutcome.set(outcome, (labels = { kind, outcome }));
-    this.credentialChecks.count(labels);
+    this.credentialChecks.count(this.checkLabels.of(kind, outcome));
   }
 
   /** The Prometheus text exposition of every metric. */
