@@ -235,6 +235,14 @@ class AwaitedLastUsedWriter extends LastUsedWriter {
   }
 }
 
+/** Median µs: a key check on a cache miss, a cached one, the key's last-used write, and a bare round trip. */
+interface KeyCheckCost {
+  miss: number;
+  cached: number;
+  lastUsedWrite: number;
+  roundTrip: number;
+}
+
 /**
  * Median µs of a check on a cache miss (a fresh verifier, each key once) and of a cached check. The change
  * feed runs, as in a server: without it the cache could not vouch for its entries (bounded trust) and every
@@ -242,7 +250,7 @@ class AwaitedLastUsedWriter extends LastUsedWriter {
  * last-used write (fire-and-forget, one per key a minute) is done; that write is waited for before the next
  * check, so each figure is the check itself, and the write's own time is reported beside it.
  */
-async function keyCheckCost(ctx: AppContext, keys: string[]): Promise<{ miss: number; cached: number; lastUsedWrite: number; roundTrip: number }> {
+async function keyCheckCost(ctx: AppContext, keys: string[]): Promise<KeyCheckCost> {
   await ctx.feed.start();
   const lastUsed = new AwaitedLastUsedWriter(ctx.logger);
   const state = { ...createVerifierState(ctx.feed, ctx.logger), lastUsed };
@@ -278,7 +286,7 @@ async function keyCheckCost(ctx: AppContext, keys: string[]): Promise<{ miss: nu
  * which would otherwise share the two cores with the measurement; a table that has grown to that size in use
  * is past that work.
  */
-async function keyMissSection(ctx: AppContext, secret: string, postgresUrl: string | undefined): Promise<{ miss: number; cached: number; lastUsedWrite: number; roundTrip: number }> {
+async function keyMissSection(ctx: AppContext, secret: string, postgresUrl: string | undefined): Promise<KeyCheckCost> {
   console.log(`\nKey check on a cache miss at ${KEYS.toLocaleString("en")} keys (median µs over ${SAMPLED_KEYS} keys):`);
   const template = await ctx.db.apiKey.findUniqueOrThrow({ where: { digest: digestKey(secret) } });
   const sampled = await seedKeys(ctx, template.id, KEYS, postgresUrl !== undefined);
@@ -300,6 +308,10 @@ async function keyMissSection(ctx: AppContext, secret: string, postgresUrl: stri
   );
   console.log(`  a statement that reads nothing (SELECT 1), the same path and pace: ${keyCost.roundTrip.toFixed(0)} µs`);
   return keyCost;
+}
+
+function keyMissVerdict(cost: KeyCheckCost): boolean {
+  return verdict(`key check on a cache miss at ${KEYS.toLocaleString("en")} keys (ms)`, cost.miss / 1000, 1, false);
 }
 
 function verdict(label: string, measured: number, target: number, atLeast: boolean, digits = 3): boolean {
@@ -331,6 +343,12 @@ async function main() {
   };
   const config = loadConfig(env);
   const ctx = await buildContext(config, { logger: createLogger("warn"), migrate: true });
+  /** Closes the context and removes this run's database (the SQLite folder, or the PostgreSQL database). */
+  const release = async () => {
+    await ctx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    await database?.drop();
+  };
   const workspace = await ctx.db.workspace.create({ data: { name: "Bench Workspace" } });
   const created = await createApiKey(ctx.apiKeys, { workspaceId: workspace.id, name: "bench", access: "read_only", actor: CLI });
   const secret = created.key;
@@ -351,18 +369,14 @@ async function main() {
 
   if (process.env.BENCH_PROFILE) {
     await profile(env, process.env.BENCH_PROFILE, { authorization: `Bearer ${secret}` });
-    await ctx.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    await database?.drop();
+    await release();
     return;
   }
 
   if (process.env.BENCH_ONLY === "keys") {
     const keyCost = await keyMissSection(ctx, secret, database?.url);
-    verdict(`key check on a cache miss at ${KEYS.toLocaleString("en")} keys (ms)`, keyCost.miss / 1000, 1, false);
-    await ctx.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    await database?.drop();
+    keyMissVerdict(keyCost);
+    await release();
     return;
   }
 
@@ -417,16 +431,12 @@ async function main() {
   }
 
   if (process.env.BENCH_ONLY === "throughput") {
-    await ctx.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-    await database?.drop();
+    await release();
     return;
   }
 
   const keyCost = await keyMissSection(ctx, secret, database?.url);
-  await ctx.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  await database?.drop();
+  await release();
 
   const refreshDatabase = postgresAdmin ? await createPostgresDatabase(postgresAdmin) : undefined;
   const refresh = await benchRefresh(refreshDatabase?.url).finally(() => refreshDatabase?.drop());
@@ -451,7 +461,7 @@ async function main() {
   console.log("  the same, as CPU per request (steadier on a loaded machine):");
   for (const [series, against, least] of targets) verdict(`  ${short(series)} ÷ ${short(against)} (CPU)`, perRound(against, series, cpu), least, true);
   verdict(`/v1/subscribers p99 ÷ p50 (${subs.p99} / ${subs.p50} ms)`, subs.p99 / subs.p50, 4, false, 2);
-  verdict(`key check on a cache miss at ${KEYS.toLocaleString("en")} keys (ms)`, keyCost.miss / 1000, 1, false);
+  keyMissVerdict(keyCost);
   verdict("refresh grant ÷ memory adapter", refresh.ratio, 0.5, true);
   console.log(`  SQL statements per refresh grant: ${refresh.statementsPerGrant.toFixed(1)} (no target; fewer is better)`);
 }
