@@ -2,8 +2,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 import { PrismaClient } from "../generated/postgres/client.js";
-import { BoundedPgClient } from "./bounded-pg-client.js";
 import { observeStatements } from "./observe-statements.js";
+import { PreparingPgClient } from "./preparing-pg-client.js";
 import { readThroughAdapter } from "./read-rows.js";
 import type { Db } from "./client.js";
 
@@ -35,7 +35,8 @@ export const KEEPALIVE_DELAY_MS = 10_000;
 export function createPostgresPool(url: string, limits: PostgresLimits): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
-    Client: BoundedPgClient,
+    // Bounded waits (BoundedPgClient), and the hand-written statements (readRows, executeStatement) kept prepared.
+    Client: PreparingPgClient,
     max: limits.poolSize,
     connectionTimeoutMillis: limits.connectTimeoutMs,
     idleTimeoutMillis: limits.idleTimeoutMs,

@@ -1,6 +1,7 @@
 import { type ArgType, ColumnTypeEnum, type SqlDriverAdapter, type SqlQuery, type SqlQueryable, type SqlResultSet } from "@prisma/driver-adapter-utils";
 import type { Prisma } from "../generated/sqlite/client.js";
 import type { DatabaseKind, Db } from "./client.js";
+import { prepareOnPostgres } from "./prepared-statements.js";
 
 /** The driver adapter under each client createDb made (the one Prisma itself runs every query through). */
 const adapters = new WeakMap<object, () => SqlDriverAdapter | undefined>();
@@ -24,7 +25,10 @@ export function readThroughAdapter(db: object, connected: () => SqlDriverAdapter
 export async function readRows<T>(db: Db | Prisma.TransactionClient, query: Prisma.Sql): Promise<T[]> {
   const adapter = adapterUnder(db);
   if (!adapter) return (db as Db).$queryRaw<T[]>(query);
-  return rowsOf<T>(await adapter.queryRaw(driverQuery(adapter, query)));
+  const statement = driverQuery(adapter, query);
+  // Each caller's text is fixed (or one of a few), so PostgreSQL can keep it prepared: parsed and planned once.
+  if (adapter.provider === "postgres") prepareOnPostgres(statement.sql);
+  return rowsOf<T>(await adapter.queryRaw(statement));
 }
 
 /**

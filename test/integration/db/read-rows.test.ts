@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { createDb, databaseKind, type Db } from "../../../src/db/client.js";
+import { createDb, type Db } from "../../../src/db/client.js";
 import { migrate } from "../../../src/db/migrate.js";
 import { readJson, readRows } from "../../../src/db/read-rows.js";
 import { Prisma } from "../../../src/generated/sqlite/client.js";
@@ -69,7 +69,7 @@ describe("reads through the driver adapter", () => {
   });
 
   test("when a table gains a column after a statement ran, then the same statement text returns the new column", async () => {
-    if (databaseKind(database.url) !== "sqlite") return; // prepared statements are kept on SQLite's connection only
+    // Both keep statements prepared: SQLite's connection caches them, PostgreSQL's reads are named (prepared-statements.ts).
     await db.$executeRawUnsafe(`CREATE TABLE "ReadRowsProbe" ("id" TEXT PRIMARY KEY)`);
     await db.$executeRawUnsafe(`INSERT INTO "ReadRowsProbe" ("id") VALUES ('one')`);
     const all = Prisma.sql`SELECT * FROM "ReadRowsProbe"`;
