@@ -1,7 +1,7 @@
 import { invalidCredential } from "./bearer.js";
 import type { Loaded } from "./credential-cache.js";
 import type { ChangeFeed } from "../change-feed/change-feed.js";
-import { lastUseDetails } from "./last-use.js";
+import { lastUseWrite } from "./last-use.js";
 import type { Caller, CredentialVerifier, Principal } from "./principal.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
@@ -113,10 +113,8 @@ export class AccessTokenVerifier implements CredentialVerifier {
 
   /** Keeps the record's last_used_at current to the minute without a write per request. */
   private touch(authorizedAppId: string, now: number, caller: Caller): void {
-    this.shared.lastUsed.touch(`authorized_app:${authorizedAppId}`, now, (at) => {
-      const data = { lastUsedAt: at, ...lastUseDetails(caller) };
-      return () => this.deps.db.authorizedApp.updateMany({ where: { id: authorizedAppId }, data });
-    }
+    this.shared.lastUsed.touch(`authorized_app:${authorizedAppId}`, now, (at) =>
+      lastUseWrite(this.deps.db, "authorized_app", authorizedAppId, at, caller),
     );
   }
 }

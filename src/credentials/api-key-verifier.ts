@@ -7,7 +7,7 @@ import type { Logger } from "../logger.js";
 import { invalidCredential } from "./bearer.js";
 import { type CachedApiKey, toCachedApiKey } from "./cached-api-key.js";
 import type { Loaded } from "./credential-cache.js";
-import { lastUseDetails } from "./last-use.js";
+import { lastUseWrite } from "./last-use.js";
 import { createVerifierState, type VerifierState } from "./shared-state.js";
 import type { Caller, CredentialVerifier, Principal } from "./principal.js";
 
@@ -75,10 +75,6 @@ export class ApiKeyVerifier implements CredentialVerifier {
 
   /** Keeps last_used_at (with the address and user agent) current to the minute without a write per request. */
   private touch(id: string, now: number, caller: Caller): void {
-    this.shared.lastUsed.touch(`api_key:${id}`, now, (at) => {
-      const data = { lastUsedAt: at, ...lastUseDetails(caller) };
-      return () => this.deps.db.apiKey.update({ where: { id }, data });
-    }
-    );
+    this.shared.lastUsed.touch(`api_key:${id}`, now, (at) => lastUseWrite(this.deps.db, "api_key", id, at, caller));
   }
 }
