@@ -10,9 +10,9 @@ export const MAX_PREPARED_TEXTS = 128;
 /**
  * A prepared statement whose result columns change (a `SELECT *` after a migration added a column) fails on
  * PostgreSQL with "cached plan must not change result type" until its connection closes. Statements that name
- * their columns, as every hand-written read does, are unaffected; one that selects `*` is left unprepared.
+ * their columns, as every hand-written one does, are unaffected; one that selects or returns `*` is left unprepared.
  */
-const SELECTS_ALL_COLUMNS = /\bSELECT\s+(?:DISTINCT\s+)?(?:"?\w+"?\.)?\*/i;
+const SELECTS_ALL_COLUMNS = /\b(?:SELECT\s+(?:DISTINCT\s+)?(?:"?\w+"?\.)?|RETURNING\s+)\*/i;
 
 /** Text of each statement to prepare → its name: the same on every connection and process, since it is the text's digest. */
 const names = new Map<string, string>();

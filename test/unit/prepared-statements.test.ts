@@ -13,8 +13,8 @@ describe("which statement texts are kept prepared on PostgreSQL", () => {
     expect(preparedName(other)).not.toBe(name);
   });
 
-  test("when a text selects every column, then it is not prepared (a migration adding a column would break it)", () => {
-    for (const text of [`SELECT * FROM "Tag"`, `select t.* from "Tag" t`, `SELECT DISTINCT "t".* FROM "Tag" "t"`]) {
+  test("when a text selects or returns every column, then it is not prepared (a migration adding a column would break it)", () => {
+    for (const text of [`SELECT * FROM "Tag"`, `select t.* from "Tag" t`, `SELECT DISTINCT "t".* FROM "Tag" "t"`, `UPDATE "Tag" SET "name" = $1 RETURNING *`]) {
       prepareOnPostgres(text);
       expect(preparedName(text)).toBeUndefined();
     }
