@@ -3,10 +3,11 @@ import path from "node:path";
 import type { Client, Config } from "@libsql/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaClient } from "../generated/sqlite/client.js";
-import type { SqlDriverAdapter } from "@prisma/driver-adapter-utils";
+import type { SqlDriverAdapter, SqlQuery, SqlResultSet } from "@prisma/driver-adapter-utils";
 import { observeStatements } from "./observe-statements.js";
 import { readThroughAdapter } from "./read-rows.js";
 import { OwnedSqliteClient } from "./sqlite-connection.js";
+import { driverResult, sqliteArgs } from "./sqlite-read-now.js";
 import { SQLITE_LOCK_WAIT_MS } from "./sqlite-lock-wait.js";
 import { queueTransactions } from "./transaction-queue.js";
 import type { PostgresLimits } from "./postgres.js";
@@ -54,7 +55,7 @@ export async function createDb(url: string, options: DbOptions = {}): Promise<Db
     // Our queue bounds the wait (and answers 503); Prisma's maxWait would turn a longer wait into a 500.
     transactionOptions: { maxWait: 2 * lockWaitMs + 1000 },
   });
-  readThroughAdapter(prisma, () => adapter.connected);
+  readThroughAdapter(prisma, () => adapter.connected, adapter.readNow);
   // Opens and configures the connection now, so a locked or unreadable file fails at start, not on a request.
   await prisma.$queryRawUnsafe("SELECT 1");
   return prisma;
@@ -78,6 +79,19 @@ class OwnedConnectionLibSQL extends PrismaLibSQL {
     this.#client = new OwnedSqliteClient(config.url, this.lockWaitMs);
     return this.#client;
   }
+
+  /**
+   * A read run at once when the connection is idle (OwnedSqliteClient.readIfIdle), in and out in the adapter's own
+   * form (sqlite-read-now.ts); undefined when it must go through the adapter, or before Prisma has connected.
+   */
+  readonly readNow = (query: SqlQuery): SqlResultSet | undefined => {
+    if (!this.connected || !this.#client) return undefined;
+    const args = sqliteArgs(query);
+    const result = args && this.#client.readIfIdle({ sql: query.sql, args });
+    if (!result) return undefined;
+    this.onStatement?.(query.sql);
+    return driverResult(result);
+  };
 
   /** One wait budget per transaction: its time in our queue, then what is left for SQLite's write lock. */
   override async connect(): Promise<SqlDriverAdapter> {

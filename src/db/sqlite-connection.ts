@@ -1,6 +1,6 @@
 import fs from "node:fs/promises";
 import path from "node:path";
-import type { Client, InStatement, ResultSet, Transaction, TransactionMode } from "@libsql/client";
+import type { Client, InStatement, InValue, ResultSet, Transaction, TransactionMode } from "@libsql/client";
 import { Sqlite3Client } from "@libsql/client/sqlite3";
 import Database from "libsql";
 import { isBusy, withLockRetry } from "./sqlite-lock-wait.js";
@@ -32,6 +32,8 @@ const datasync: SyncFile = (file) => file.datasync();
 
 /** Statements that only read (or set a connection option): they run as they are, never inside BEGIN IMMEDIATE. */
 const READ_ONLY = /^\s*(SELECT|PRAGMA|EXPLAIN)\b/i;
+/** What readIfIdle runs: plain reads only (a PRAGMA may change the connection). */
+const SELECT = /^\s*SELECT\b/i;
 
 /**
  * One open connection: the libSQL database, libSQL's client on it (for scripts), our statement runner (prepared
@@ -87,6 +89,8 @@ export class OwnedSqliteClient implements Client {
   readonly #path: string;
   #conn: Connection | undefined;
   #inTransaction = false;
+  /** Work on the connection that a read must not run in the middle of: a script, a commit waiting for its sync. */
+  #busy = 0;
   #nextBeginWaitMs: number | undefined;
 
   constructor(
@@ -160,16 +164,39 @@ export class OwnedSqliteClient implements Client {
     }, this.lockWaitMs);
   }
 
+  /**
+   * Runs a read at once, synchronously, when nothing is in progress on the connection: no transaction open, no
+   * script running, no commit waiting for its sync. Returns undefined when something is (or the connection is not
+   * open yet, or the statement is not a read, or it failed): the caller then goes the usual way, through Prisma's
+   * adapter, which queues it behind that work, retries it, and reports its errors.
+   *
+   * This is what the adapter's queue would do for a read that finds the connection free, without its lock and its
+   * turns of the event loop; libSQL runs every statement synchronously anyway. A read never sees what a commit of
+   * this process wrote before that commit is on disk (#durable), as through the adapter.
+   */
+  readIfIdle(stmt: { sql: string; args: InValue[] }): ResultSet | undefined {
+    const conn = this.#conn;
+    if (this.closed || !conn || this.#inTransaction || this.#busy > 0 || !SELECT.test(stmt.sql)) return undefined;
+    try {
+      return conn.statements.execute(stmt);
+    } catch {
+      return undefined;
+    }
+  }
+
   async executeMultiple(sql: string): Promise<void> {
     if (this.#inTransaction) throw new Error("executeMultiple inside a transaction is not supported");
     const conn = await this.#connection();
+    this.#busy++;
     try {
       await conn.runner.executeMultiple(sql);
+      await this.#durable(conn);
     } catch (err) {
       if (isBusy(err)) this.#drop();
       throw err;
+    } finally {
+      this.#busy--;
     }
-    await this.#durable(conn);
   }
 
   /** Always BEGIN IMMEDIATE, whatever `mode` the adapter asks for (it always asks for deferred). */
@@ -222,12 +249,15 @@ export class OwnedSqliteClient implements Client {
    * change survives a power loss is then unknown, and the caller must not be told it was saved.
    */
   async #durable(conn: Connection): Promise<void> {
+    this.#busy++;
     try {
       conn.wal ??= await this.#openWal();
       await this.syncFile(conn.wal);
     } catch (err) {
       if (conn === this.#conn) this.#drop();
       throw err;
+    } finally {
+      this.#busy--;
     }
   }
 

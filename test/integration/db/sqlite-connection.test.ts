@@ -176,6 +176,41 @@ describe("the SQLite connection the app uses", () => {
       }
     });
 
+    test("when a commit is waiting for its sync, then a read asked to run at once declines, and after it sees the write", async () => {
+      const { sync, releaseWal } = heldWalSync();
+      const client = new OwnedSqliteClient(url, 1000, sync);
+      const count = { sql: `SELECT count(*) FROM "Workspace" WHERE id = ?`, args: ["held"] };
+      try {
+        await client.execute("SELECT 1");
+        expect(client.readIfIdle(count)?.rows).toEqual([[0]]);
+        const written = client.execute(`INSERT INTO "Workspace" (id, name) VALUES ('held', 'h')`);
+        expect((await settledAfter(written, 100)).settled).toBe(false);
+        // Committed but not yet on disk: no read of this process may see it, so none runs now.
+        expect(client.readIfIdle(count)).toBeUndefined();
+        releaseWal();
+        await written;
+        expect(client.readIfIdle(count)?.rows).toEqual([[1]]);
+      } finally {
+        client.close();
+      }
+    });
+
+    test("when a transaction is open, then a read asked to run at once declines; a write statement never runs that way", async () => {
+      const client = new OwnedSqliteClient(url, 1000);
+      try {
+        await client.execute("SELECT 1");
+        const tx = await client.transaction("deferred");
+        await tx.execute(`INSERT INTO "Workspace" (id, name) VALUES ('uncommitted', 'u')`);
+        expect(client.readIfIdle({ sql: `SELECT count(*) FROM "Workspace"`, args: [] })).toBeUndefined();
+        await tx.rollback();
+        expect(client.readIfIdle({ sql: `SELECT count(*) FROM "Workspace" WHERE id = ?`, args: ["uncommitted"] })?.rows).toEqual([[0]]);
+        expect(client.readIfIdle({ sql: `INSERT INTO "Workspace" (id, name) VALUES ('now', 'n')`, args: [] })).toBeUndefined();
+        expect(client.readIfIdle({ sql: `SELECT count(*) FROM "Workspace" WHERE id = ?`, args: ["now"] })?.rows).toEqual([[0]]);
+      } finally {
+        client.close();
+      }
+    });
+
     test("when the WAL sync fails, then the write is reported failed and the next write works on a fresh connection", async () => {
       let fail = true;
       const client = new OwnedSqliteClient(url, 1000, async (handle) => {
