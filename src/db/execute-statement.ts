@@ -1,7 +1,6 @@
 import type { Prisma } from "../generated/sqlite/client.js";
 import type { Db } from "./client.js";
-import { prepareOnPostgres } from "./prepared-statements.js";
-import { adapterUnder, driverQuery } from "./read-rows.js";
+import { adapterUnder, handWritten } from "./read-rows.js";
 
 /**
  * Runs a tagged, parameterised write (`Prisma.sql\`UPDATE …\``) and returns how many rows it changed, as
@@ -16,7 +15,5 @@ import { adapterUnder, driverQuery } from "./read-rows.js";
 export async function executeStatement(db: Db, statement: Prisma.Sql): Promise<number> {
   const adapter = adapterUnder(db);
   if (!adapter) return db.$executeRaw(statement);
-  const query = driverQuery(adapter, statement);
-  if (adapter.provider === "postgres") prepareOnPostgres(query.sql);
-  return adapter.executeRaw(query);
+  return adapter.executeRaw(handWritten(adapter, statement));
 }

@@ -31,15 +31,24 @@ export function readThroughAdapter(db: object, connected: () => SqlDriverAdapter
  * change nothing it sees. Clients not made by createDb (transaction clients, test clients) use `$queryRaw`.
  */
 export async function readRows<T>(db: Db | Prisma.TransactionClient, query: Prisma.Sql): Promise<T[]> {
-  const adapter = adapterUnder(db);
-  if (!adapter) return (db as Db).$queryRaw<T[]>(query);
-  const statement = driverQuery(adapter, query);
-  // Each caller's text is fixed (or one of a few), so PostgreSQL can keep it prepared: parsed and planned once.
-  if (adapter.provider === "postgres") prepareOnPostgres(statement.sql);
+  const under = adapters.get(db);
+  const adapter = under?.connected();
+  if (!under || !adapter) return (db as Db).$queryRaw<T[]>(query);
+  const statement = handWritten(adapter, query);
   // On SQLite a read that finds the connection idle runs now, without the adapter's lock and its turns of the
   // event loop: 62 µs (9 %) of a page of subscribers' CPU under load, in an A/B run.
-  const now = adapters.get(db)?.readNow?.(statement);
+  const now = under.readNow?.(statement);
   return rowsOf<T>(now ?? (await adapter.queryRaw(statement)));
+}
+
+/**
+ * A hand-written statement (readRows, executeStatement) as the adapter takes it. Each caller's text is fixed (or
+ * one of a few), so on PostgreSQL it is kept prepared: parsed and planned once per connection.
+ */
+export function handWritten(adapter: SqlDriverAdapter, query: Prisma.Sql): SqlQuery {
+  const statement = driverQuery(adapter, query);
+  if (adapter.provider === "postgres") prepareOnPostgres(statement.sql);
+  return statement;
 }
 
 /**

@@ -33,54 +33,28 @@ export function driverResult(result: ResultSet): SqlResultSet {
   return { columnNames: result.columns, columnTypes, rows: mapped };
 }
 
+/** The column type the adapter gives each declared type it knows; any other declared type is typed by its values. */
+const DECLARED_TYPES = new Map<string, ColumnType>(Object.entries({
+  DECIMAL: ColumnTypeEnum.Numeric,
+  FLOAT: ColumnTypeEnum.Float,
+  ...sameType(ColumnTypeEnum.Double, "DOUBLE", "DOUBLE PRECISION", "NUMERIC", "REAL"),
+  ...sameType(ColumnTypeEnum.Int32, "TINYINT", "SMALLINT", "MEDIUMINT", "INT", "INTEGER", "SERIAL", "INT2"),
+  ...sameType(ColumnTypeEnum.Int64, "BIGINT", "UNSIGNED BIG INT", "INT8"),
+  ...sameType(ColumnTypeEnum.DateTime, "DATETIME", "TIMESTAMP"),
+  TIME: ColumnTypeEnum.Time,
+  DATE: ColumnTypeEnum.Date,
+  ...sameType(ColumnTypeEnum.Text, "TEXT", "CLOB", "CHARACTER", "VARCHAR", "VARYING CHARACTER", "NCHAR", "NATIVE CHARACTER", "NVARCHAR"),
+  BLOB: ColumnTypeEnum.Bytes,
+  BOOLEAN: ColumnTypeEnum.Boolean,
+  JSONB: ColumnTypeEnum.Json,
+}));
+
+function sameType(type: ColumnType, ...names: string[]): Record<string, ColumnType> {
+  return Object.fromEntries(names.map((name) => [name, type]));
+}
+
 function declaredType(declared: string): ColumnType | null {
-  switch (declared.toUpperCase()) {
-    case "DECIMAL":
-      return ColumnTypeEnum.Numeric;
-    case "FLOAT":
-      return ColumnTypeEnum.Float;
-    case "DOUBLE":
-    case "DOUBLE PRECISION":
-    case "NUMERIC":
-    case "REAL":
-      return ColumnTypeEnum.Double;
-    case "TINYINT":
-    case "SMALLINT":
-    case "MEDIUMINT":
-    case "INT":
-    case "INTEGER":
-    case "SERIAL":
-    case "INT2":
-      return ColumnTypeEnum.Int32;
-    case "BIGINT":
-    case "UNSIGNED BIG INT":
-    case "INT8":
-      return ColumnTypeEnum.Int64;
-    case "DATETIME":
-    case "TIMESTAMP":
-      return ColumnTypeEnum.DateTime;
-    case "TIME":
-      return ColumnTypeEnum.Time;
-    case "DATE":
-      return ColumnTypeEnum.Date;
-    case "TEXT":
-    case "CLOB":
-    case "CHARACTER":
-    case "VARCHAR":
-    case "VARYING CHARACTER":
-    case "NCHAR":
-    case "NATIVE CHARACTER":
-    case "NVARCHAR":
-      return ColumnTypeEnum.Text;
-    case "BLOB":
-      return ColumnTypeEnum.Bytes;
-    case "BOOLEAN":
-      return ColumnTypeEnum.Boolean;
-    case "JSONB":
-      return ColumnTypeEnum.Json;
-    default:
-      return null;
-  }
+  return DECLARED_TYPES.get(declared.toUpperCase()) ?? null;
 }
 
 /** A column without a declared type (an expression) is typed by its first value that is not null; all null: Int32. */
