@@ -24,7 +24,9 @@
  * TEST_DATABASE_URL (`npm run bench:databases` does; without either URL it says so and stops).
  *
  * BENCH_PROFILE=<path> (for example /v1/workspace) instead profiles our server under BENCH_PROFILE_SECONDS (20)
- * of load on that path with the bench key (`node --cpu-prof`) and prints the top of the profile.
+ * of load on that path with the bench key (`node --cpu-prof`) and prints the top of the profile. With
+ * BENCH_PROFILE_WITH=perf, Linux perf samples it instead (scripts/perf-top.ts): CPU per request by symbol and by
+ * group, native code included, which V8's profiler charges to the JavaScript around it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
@@ -47,6 +49,7 @@ import { CLI } from "../src/audit/audit-log.js";
 import { hashPassword } from "../src/users/passwords.js";
 import { createPostgresDatabase } from "../test/support/database.js";
 import { benchRefresh, obtainAccessToken } from "./bench-oauth.js";
+import { PERF_HZ, perfTop } from "./perf-top.js";
 import { profileTop } from "./profile-top.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -113,6 +116,7 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
 
 /** Our server under `node --cpu-prof` for BENCH_PROFILE_SECONDS of load on `target`; prints the profile's top. */
 async function profile(env: Record<string, string>, target: string, headers: Record<string, string>): Promise<void> {
+  if (process.env.BENCH_PROFILE_WITH === "perf") return profileWithPerf(env, target, headers);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wa-profile-"));
   const spawned = Date.now();
   const server = await startProcess(["--cpu-prof", `--cpu-prof-dir=${dir}`, "dist/main.js"], env);
@@ -131,6 +135,39 @@ async function profile(env: Record<string, string>, target: string, headers: Rec
   if (!file) throw new Error("the server wrote no profile");
   console.log(`${profileTop(path.join(dir, file), 10, skipMs)}
 (profile kept at ${path.join(dir, file)})`);
+}
+
+/**
+ * The same load, sampled by Linux perf instead of V8's profiler (see scripts/perf-top.ts for why): our server runs
+ * with --perf-basic-prof, and perf records it for the load's middle, leaving a second at each end out.
+ */
+async function profileWithPerf(env: Record<string, string>, target: string, headers: Record<string, string>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wa-perf-"));
+  const data = path.join(dir, "perf.data");
+  const seconds = Math.max(Number(process.env.BENCH_PROFILE_SECONDS ?? 20), 5);
+  const recordSeconds = seconds - 2;
+  const server = await startProcess(["--perf-basic-prof", "dist/main.js"], env);
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  try {
+    const load = autocannon({ url: `${server.url}${target}`, connections: CONNECTIONS, duration: seconds, headers });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const recorder = spawn("perf", ["record", "-F", String(PERF_HZ), "-g", "-p", String(server.child.pid), "-o", data, "--", "sleep", String(recordSeconds)], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const recorded = new Promise<number | null>((resolve, reject) => {
+      recorder.once("error", reject);
+      recorder.once("exit", resolve);
+    });
+    const result = await load;
+    if ((await recorded) !== 0) throw new Error("perf record failed (is perf installed, and may this user use it?)");
+    // Requests while perf recorded: the run's average rate over the recorded seconds.
+    const requests = Math.round(result.requests.average * recordSeconds);
+    console.log(`perf of GET ${target}: ${result.requests.average.toFixed(0)} req/s, ${result.non2xx} non-2xx`);
+    console.log(`${perfTop(data, requests, 15)}\n(perf data kept at ${data}; perf writes the JIT symbol map to /tmp/perf-<pid>.map)`);
+  } finally {
+    server.child.kill("SIGTERM");
+    await exited;
+  }
 }
 
 async function startProcess(args: string[], env: Record<string, string>, cwd = process.cwd()): Promise<Server> {

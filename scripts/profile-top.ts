@@ -21,7 +21,7 @@ interface Profile {
 }
 
 /** A folder-level name for a source URL: the npm package, our src/ folder, or node's internals. */
-function groupOf(url: string, name: string): string {
+export function groupOf(url: string, name: string): string {
   if (name === "(garbage collector)") return "GC";
   if (!url) return name.startsWith("(") ? name : "native";
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
