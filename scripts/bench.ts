@@ -154,12 +154,12 @@ async function profileWithPerf(env: Record<string, string>, target: string, head
     const recorder = spawn("perf", ["record", "-F", String(PERF_HZ), "-g", "-p", String(server.child.pid), "-o", data, "--", "sleep", String(recordSeconds)], {
       stdio: ["ignore", "ignore", "inherit"],
     });
-    const recorded = new Promise<number | null>((resolve, reject) => {
-      recorder.once("error", reject);
+    const recorded = new Promise<number | null>((resolve) => {
+      recorder.once("error", () => resolve(null));
       recorder.once("exit", resolve);
     });
-    const result = await load;
-    if ((await recorded) !== 0) throw new Error("perf record failed (is perf installed, and may this user use it?)");
+    const [result, exitCode] = await Promise.all([load, recorded]);
+    if (exitCode !== 0) throw new Error("perf record failed (is perf installed, and may this user use it?)");
     // Requests while perf recorded: the run's average rate over the recorded seconds.
     const requests = Math.round(result.requests.average * recordSeconds);
     console.log(`perf of GET ${target}: ${result.requests.average.toFixed(0)} req/s, ${result.non2xx} non-2xx`);
@@ -405,8 +405,11 @@ async function main() {
   });
 
   if (process.env.BENCH_PROFILE) {
-    await profile(env, process.env.BENCH_PROFILE, { authorization: `Bearer ${secret}` });
-    await release();
+    try {
+      await profile(env, process.env.BENCH_PROFILE, { authorization: `Bearer ${secret}` });
+    } finally {
+      await release();
+    }
     return;
   }
 
