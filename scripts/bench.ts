@@ -146,7 +146,8 @@ async function profileWithPerf(env: Record<string, string>, target: string, head
   const data = path.join(dir, "perf.data");
   const seconds = Math.max(Number(process.env.BENCH_PROFILE_SECONDS ?? 20), 5);
   const recordSeconds = seconds - 2;
-  const server = await startProcess(["--perf-basic-prof", "dist/main.js"], env);
+  // --perf-basic-prof also turns on V8's log, which would land in the working directory: it goes beside perf.data.
+  const server = await startProcess(["--perf-basic-prof", "--no-logfile-per-isolate", `--logfile=${path.join(dir, "v8.log")}`, "dist/main.js"], env);
   const exited = new Promise((resolve) => server.child.once("exit", resolve));
   try {
     const load = autocannon({ url: `${server.url}${target}`, connections: CONNECTIONS, duration: seconds, headers });
