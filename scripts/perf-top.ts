@@ -5,7 +5,7 @@
  * Why beside profile-top.ts: V8's sampling profiler charges the time a native call takes to the JavaScript frame
  * around it, and on these machines it also misplaces samples. Profiling a page of subscribers, `node --cpu-prof`
  * gave 30 % of busy time to libsql's `iterate`/`next`; perf, sampling the CPU itself, put libsql's native code
- * (SQLite included) at 7 %, and showed where the rest went (the kernel sending the body, JSON, malloc).
+ * (SQLite included) at 6–7 % in two runs, and showed where the rest went (the kernel sending the body, JSON, malloc).
  *
  *   tsx scripts/perf-top.ts <perf.data> <requests during the recording> [rows]
  */
@@ -34,6 +34,10 @@ function perfGroup(dso: string, symbol: string): string {
   return dso;
 }
 
+/**
+ * The top `rows` symbols and groups of `dataFile` (perf.data), each as µs of CPU per request (samples at PERF_HZ
+ * over `requests`, the requests served while perf recorded) and as a share of all samples.
+ */
 export function perfTop(dataFile: string, requests: number, rows = 15): string {
   const report = execFileSync(
     "perf",
