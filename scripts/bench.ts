@@ -114,23 +114,43 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   throw new Error(`${url} did not start`);
 }
 
+const PROFILE_SECONDS = Math.max(Number(process.env.BENCH_PROFILE_SECONDS ?? 20), 5);
+
+/**
+ * Our server started with `nodeArgs` (a profiler's flags), under PROFILE_SECONDS of load on `target`; `during`
+ * runs alongside the load (a recorder attached to the server). The server is stopped either way, so that a
+ * profiler writes its file.
+ */
+async function underLoad<T>(
+  nodeArgs: string[],
+  env: Record<string, string>,
+  target: string,
+  headers: Record<string, string>,
+  during: (server: Server) => Promise<T>,
+): Promise<{ result: autocannon.Result; during: T }> {
+  const server = await startProcess([...nodeArgs, "dist/main.js"], env);
+  const exited = new Promise((resolve) => server.child.once("exit", resolve));
+  try {
+    const load = autocannon({ url: `${server.url}${target}`, connections: CONNECTIONS, duration: PROFILE_SECONDS, headers });
+    const [result, alongside] = await Promise.all([load, during(server)]);
+    console.log(`Profile of GET ${target}: ${result.requests.average.toFixed(0)} req/s, ${result.non2xx} non-2xx`);
+    return { result, during: alongside };
+  } finally {
+    server.child.kill("SIGTERM");
+    await exited;
+  }
+}
+
 /** Our server under `node --cpu-prof` for BENCH_PROFILE_SECONDS of load on `target`; prints the profile's top. */
 async function profile(env: Record<string, string>, target: string, headers: Record<string, string>): Promise<void> {
   if (process.env.BENCH_PROFILE_WITH === "perf") return profileWithPerf(env, target, headers);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wa-profile-"));
   const spawned = Date.now();
-  const server = await startProcess(["--cpu-prof", `--cpu-prof-dir=${dir}`, "dist/main.js"], env);
-  const seconds = Number(process.env.BENCH_PROFILE_SECONDS ?? 20);
   // Start-up (module loading, migrations) is left out of the figures: the profile is of serving.
-  const skipMs = Date.now() - spawned;
-  const exited = new Promise((resolve) => server.child.once("exit", resolve));
-  try {
-    const result = await autocannon({ url: `${server.url}${target}`, connections: CONNECTIONS, duration: seconds, headers });
-    console.log(`Profile of GET ${target}: ${result.requests.average.toFixed(0)} req/s, ${result.non2xx} non-2xx`);
-  } finally {
-    server.child.kill("SIGTERM");
-    await exited;
-  }
+  let skipMs = 0;
+  await underLoad(["--cpu-prof", `--cpu-prof-dir=${dir}`], env, target, headers, async () => {
+    skipMs = Date.now() - spawned;
+  });
   const file = fs.readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
   if (!file) throw new Error("the server wrote no profile");
   console.log(`${profileTop(path.join(dir, file), 10, skipMs)}
@@ -144,31 +164,23 @@ async function profile(env: Record<string, string>, target: string, headers: Rec
 async function profileWithPerf(env: Record<string, string>, target: string, headers: Record<string, string>): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wa-perf-"));
   const data = path.join(dir, "perf.data");
-  const seconds = Math.max(Number(process.env.BENCH_PROFILE_SECONDS ?? 20), 5);
-  const recordSeconds = seconds - 2;
+  const recordSeconds = PROFILE_SECONDS - 2;
   // --perf-basic-prof also turns on V8's log, which would land in the working directory: it goes beside perf.data.
-  const server = await startProcess(["--perf-basic-prof", "--no-logfile-per-isolate", `--logfile=${path.join(dir, "v8.log")}`, "dist/main.js"], env);
-  const exited = new Promise((resolve) => server.child.once("exit", resolve));
-  try {
-    const load = autocannon({ url: `${server.url}${target}`, connections: CONNECTIONS, duration: seconds, headers });
+  const flags = ["--perf-basic-prof", "--no-logfile-per-isolate", `--logfile=${path.join(dir, "v8.log")}`];
+  const { result, during: exitCode } = await underLoad(flags, env, target, headers, async (server) => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const recorder = spawn("perf", ["record", "-F", String(PERF_HZ), "-g", "-p", String(server.child.pid), "-o", data, "--", "sleep", String(recordSeconds)], {
       stdio: ["ignore", "ignore", "inherit"],
     });
-    const recorded = new Promise<number | null>((resolve) => {
+    return new Promise<number | null>((resolve) => {
       recorder.once("error", () => resolve(null));
       recorder.once("exit", resolve);
     });
-    const [result, exitCode] = await Promise.all([load, recorded]);
-    if (exitCode !== 0) throw new Error("perf record failed (is perf installed, and may this user use it?)");
-    // Requests while perf recorded: the run's average rate over the recorded seconds.
-    const requests = Math.round(result.requests.average * recordSeconds);
-    console.log(`perf of GET ${target}: ${result.requests.average.toFixed(0)} req/s, ${result.non2xx} non-2xx`);
-    console.log(`${perfTop(data, requests, 15)}\n(perf data kept at ${data}; perf writes the JIT symbol map to /tmp/perf-<pid>.map)`);
-  } finally {
-    server.child.kill("SIGTERM");
-    await exited;
-  }
+  });
+  if (exitCode !== 0) throw new Error("perf record failed (is perf installed, and may this user use it?)");
+  // Requests while perf recorded: the run's average rate over the recorded seconds.
+  const requests = Math.round(result.requests.average * recordSeconds);
+  console.log(`${perfTop(data, requests, 15)}\n(perf data kept at ${data}; perf writes the JIT symbol map to /tmp/perf-<pid>.map)`);
 }
 
 async function startProcess(args: string[], env: Record<string, string>, cwd = process.cwd()): Promise<Server> {

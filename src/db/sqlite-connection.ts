@@ -245,9 +245,9 @@ export class OwnedSqliteClient implements Client {
    * Waits until what is committed is on disk: syncs the WAL file, where a commit's pages are (WAL mode), as
    * `synchronous = FULL` would have at COMMIT, but on the thread pool. Prisma's adapter holds its mutex until the
    * commit returns, and readIfIdle declines meanwhile (#busy), so no other query of this process runs (and none
-   * sees the change) before it is durable; the
-   * event loop meanwhile serves requests up to their next query. A failed sync fails the commit's caller and drops the connection: whether the
-   * change survives a power loss is then unknown, and the caller must not be told it was saved.
+   * sees the change) before it is durable; the event loop meanwhile serves requests up to their next query. A
+   * failed sync fails the commit's caller and drops the connection: whether the change survives a power loss is
+   * then unknown, and the caller must not be told it was saved.
    */
   async #durable(conn: Connection): Promise<void> {
     this.#busy++;
