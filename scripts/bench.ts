@@ -15,7 +15,8 @@
  * Settings: BENCH_ROUNDS (5), BENCH_SECONDS per round (5), BENCH_CONNECTIONS (32), BENCH_KEYS (1000000),
  * BENCH_LOG_LEVEL (info). A quick run: BENCH_ROUNDS=3 BENCH_SECONDS=3 BENCH_KEYS=100000 (about 2–3 minutes);
  * BENCH_ONLY=throughput stops after the HTTP figures (no key seeding, no refresh grants); BENCH_ONLY=keys measures
- * only the key check on a cache miss.
+ * only the key check on a cache miss; BENCH_ONLY=budget prints what the 0.95-of-`/health` targets leave for /v1's
+ * own work, beside what pieces of that work cost (see `budget` below).
  * BENCH_BASELINE=<another checkout> also runs that checkout's built server (its dist/main.js, on the same
  * database) in the same rounds, for a before/after comparison in one run.
  * Absolute numbers mean little on a shared machine; the ratios are what we track.
@@ -360,6 +361,46 @@ async function keyMissSection(ctx: AppContext, secret: string, postgresUrl: stri
   return keyCost;
 }
 
+/** The `/health` ratio the /v1 targets ask for. */
+const V1_TARGET = 0.95;
+
+/**
+ * BENCH_ONLY=budget: how much CPU per request the 0.95-of-`/health` target leaves for everything /v1 adds, beside
+ * what single pieces of that work cost under the same load. Our server runs with scripts/bench-budget-work.ts,
+ * which does one known piece of work before the app sees `/health?<piece>`; each piece's cost is the median over
+ * rounds of its CPU per request minus the control's (`/health?control`) in the same round. The `spin=N` pieces
+ * calibrate: busy CPU of a known length, to show what one µs of added work costs at saturation.
+ */
+async function budget(env: Record<string, string>): Promise<void> {
+  const server = await startProcess(["--import", "tsx", "--import", "./scripts/bench-budget-work.ts", "dist/main.js"], env);
+  const pieces: Record<string, string> = {
+    control: "/health?control",
+    "busy 5 µs": "/health?spin=5",
+    "busy 10 µs": "/health?spin=10",
+    "busy 20 µs": "/health?spin=20",
+    "four RateLimit headers": "/health?headers",
+    "SHA-256 of a key": "/health?digest",
+  };
+  console.log(`Budget: ${ROUNDS} alternating rounds of ${SECONDS} s, ${CONNECTIONS} connections, 127.0.0.1`);
+  let rounds: Record<string, Round[]>;
+  try {
+    await load(server, pieces.control); // warm-up, not counted: the first round after start runs on colder code
+    ({ rounds } = await compare(Object.fromEntries(Object.entries(pieces).map(([name, target]) => [name, () => load(server, target)]))));
+  } finally {
+    server.child.kill("SIGTERM");
+  }
+  const control = median(rounds.control.map((r) => r.cpu));
+  const added = (name: string) => median(rounds[name].map((r, i) => r.cpu - rounds.control[i].cpu));
+  const allowed = control * (1 / V1_TARGET - 1);
+  console.log(`\n/health (with a query string) costs ${control.toFixed(1)} µs of CPU per request.`);
+  console.log(`${V1_TARGET} of its throughput leaves ${allowed.toFixed(1)} µs per request for everything /v1 adds.`);
+  for (const name of Object.keys(pieces).filter((n) => n !== "control")) {
+    const cost = added(name);
+    const throughput = median(rounds[name].map((r, i) => r.rps / rounds.control[i].rps));
+    console.log(`  ${name.padEnd(24)} adds ${cost.toFixed(1).padStart(5)} µs CPU/req (${(cost / allowed).toFixed(2)} of the budget); throughput ${throughput.toFixed(3)} of /health`);
+  }
+}
+
 function keyMissVerdict(cost: KeyCheckCost): boolean {
   return verdict(`key check on a cache miss at ${KEYS.toLocaleString("en")} keys (ms)`, cost.miss / 1000, 1, false);
 }
@@ -420,6 +461,15 @@ async function main() {
   if (process.env.BENCH_PROFILE) {
     try {
       await profile(env, process.env.BENCH_PROFILE, { authorization: `Bearer ${secret}` });
+    } finally {
+      await release();
+    }
+    return;
+  }
+
+  if (process.env.BENCH_ONLY === "budget") {
+    try {
+      await budget(env);
     } finally {
       await release();
     }
