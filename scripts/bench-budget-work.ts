@@ -1,8 +1,8 @@
 /**
- * Loaded into our server by `npm run bench:budget` (`node --import tsx --import ./scripts/bench-budget-work.ts`),
- * never by the application: before the app sees a `/health` request, it does one known piece of work named by
- * the query string, so the bench can read what that work costs per request under load, with everything else
- * (logging, metrics, headers, the socket) exactly as users run it.
+ * Loaded into our server by `BENCH_ONLY=budget npm run bench` (as `node --import tsx --import
+ * ./scripts/bench-budget-work.ts dist/main.js`), never by the application: before the app sees a `/health?…`
+ * request, it does one known piece of work named by the query string, so the bench can read what that work costs
+ * per request under load, with everything else (logging, metrics, headers, the socket) exactly as users run it.
  *
  * - `?spin=N`: N µs of busy CPU (calibration: what one µs of added work costs at saturation)
  * - `?headers`: the four `RateLimit-*` headers every /v1 answer carries, with the values the limiter writes
@@ -10,9 +10,10 @@
  * - `?control`: nothing (a query string of the same shape, so that the others are compared like with like)
  */
 import http from "node:http";
-import { digestKey } from "../src/api-keys/key-format.js";
+import { digestKey, generateKey } from "../src/api-keys/key-format.js";
 
-const SAMPLE_KEY = "mrk_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH";
+/** A key of the exact shape we issue, so the digest runs over as many bytes as a real check's. */
+const SAMPLE_KEY = generateKey();
 let requests = 0;
 let sink = "";
 
