@@ -19,7 +19,7 @@ import { digestKey, generateKey } from "../src/api-keys/key-format.js";
 import { loadConfig } from "../src/config.js";
 import { buildContext } from "../src/context.js";
 import { createLogger } from "../src/logger.js";
-import { perCredentialLimit } from "../src/rate-limit/limits.js";
+import { v1CredentialLimit } from "../src/resources/v1-router.js";
 
 /** A key of the exact shape we issue, so the digest runs over as many bytes as a real check's. */
 const SAMPLE_KEY = generateKey();
@@ -27,16 +27,11 @@ let requests = 0;
 let sink = "";
 
 // The floor's own context: the server's environment, so the same database, limits and feed interval.
-const config = loadConfig(process.env);
-const ctx = await buildContext(config, { logger: createLogger("warn") });
+const ctx = await buildContext(loadConfig(process.env), { logger: createLogger("warn") });
 await ctx.feed.start();
 ctx.rateLimits.start();
-const limit = perCredentialLimit({
-  disabled: false,
-  limit: config.rateLimit.perMinute,
-  windowMs: 60_000,
-  store: ctx.rateLimits.store("v1-credential"),
-});
+// The very limiter /v1 mounts, so the floor follows any change to its window, store or settings.
+const limit = v1CredentialLimit(ctx);
 const done = () => {};
 
 function floor(req: http.IncomingMessage, res: http.ServerResponse): void {

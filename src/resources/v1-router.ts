@@ -59,12 +59,18 @@ export function createV1Api(ctx: AppContext): RequestHandler {
       windowMs: MINUTE,
       store: ctx.rateLimits.store("v1-auth-failures"),
     }),
-    perCredentialLimit({
-      disabled: rateLimit.disabled,
-      limit: rateLimit.perMinute,
-      windowMs: MINUTE,
-      store: ctx.rateLimits.store("v1-credential"),
-    }),
+    v1CredentialLimit(ctx),
     router,
   );
+}
+
+/** The per-credential limit every authenticated /v1 request passes, counted across nodes on the shared counters. */
+export function v1CredentialLimit(ctx: AppContext): RequestHandler {
+  const { rateLimit } = ctx.config;
+  return perCredentialLimit({
+    disabled: rateLimit.disabled,
+    limit: rateLimit.perMinute,
+    windowMs: MINUTE,
+    store: ctx.rateLimits.store("v1-credential"),
+  });
 }
